@@ -1,0 +1,43 @@
+# Two commands do all set-up on a fresh Debian machine:
+#   make build   builds every output of source/guide.md into output/
+#   make test    installs the validators (chromium, a JRE, poppler, npm tools) and runs pytest
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --disable-pip-version-check --quiet
+LOCK   := requirements.lock
+
+.PHONY: build test check bench lint lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependency list or the lock changes.
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP) install -c $(LOCK) -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(PIP) install -c $(LOCK) -e '.[test]'
+	touch $@
+
+build: $(VENV)/.installed
+	$(BIN)/publish build
+
+check: $(VENV)/.installed
+	$(BIN)/publish check
+
+test: $(VENV)/.installed-test
+	bash scripts/install-test-deps.sh
+	$(BIN)/ruff check publish tests
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check publish tests
+
+# Refresh the lock from the current environment (after changing pyproject.toml).
+lock: $(VENV)/.installed-test
+	$(BIN)/pip freeze --exclude-editable --exclude publish > $(LOCK)
+
+clean:
+	rm -rf output .pytest_cache

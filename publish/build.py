@@ -1,0 +1,61 @@
+"""The pipeline: parse once, check, render each format, write atomically."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publish.checks import run_checks
+from publish.diagnostics import Diagnostic, blocking
+from publish.errors import ContentError
+from publish.model import Document
+from publish.output import write_outputs
+from publish.parse import parse
+from publish.render import FORMATS, RenderContext, RenderOptions, renderer
+
+Progress = Callable[[str, list[str], float], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote, and the warnings it let through."""
+
+    doc: Document
+    warnings: list[Diagnostic]
+    written: list[Path] = field(default_factory=list)
+
+
+def check(source: Path, *, strict: bool = False) -> tuple[Document, list[Diagnostic]]:
+    """Parse and run every check; raise ContentError when the build must stop."""
+    doc = parse(source)
+    findings = run_checks(doc)
+    stops = blocking(findings, strict=strict)
+    if stops:
+        raise ContentError(stops)
+    return doc, findings
+
+
+def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), *,
+          options: RenderOptions | None = None,
+          progress: Progress | None = None) -> BuildResult:
+    """Build the selected formats of one guide into ``out_dir``.
+
+    Nothing is written unless every check and every renderer succeeds.
+    """
+    options = options or RenderOptions()
+    doc, findings = check(source, strict=options.strict)
+    ctx = RenderContext(doc, options)
+    files: dict[str, bytes] = {}
+    wanted = set(formats)
+    for name in FORMATS:  # FORMATS order is the build order
+        if name not in wanted:
+            continue
+        started = time.perf_counter()
+        produced = renderer(name).render(ctx)
+        files.update(produced)
+        if progress:
+            progress(name, list(produced), time.perf_counter() - started)
+    written = write_outputs(out_dir, files)
+    return BuildResult(doc, findings, written)

@@ -1,0 +1,23 @@
+"""Checks run on the document model before anything is rendered.
+
+Each check is a function ``Document -> Iterable[Diagnostic]`` registered in
+``CHECKS``. ``publish check`` and every build run all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from publish.checks import structure
+from publish.diagnostics import Diagnostic
+from publish.model import Document
+
+Check = Callable[[Document], Iterable[Diagnostic]]
+
+CHECKS: list[Check] = [*structure.CHECKS]
+
+
+def run_checks(doc: Document) -> list[Diagnostic]:
+    """All findings, in source order (findings without a line come last)."""
+    found = [d for check in CHECKS for d in check(doc)]
+    return sorted(found, key=lambda d: (d.line is None, d.line or 0))

@@ -1,0 +1,326 @@
+"""Reading a guide file and validating its YAML front matter.
+
+The schema is the table ``FIELDS``: README.md documents the same table, and
+every message names the line of the offending field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publish.errors import SourceError
+from publish.model import Metadata, Person, Source
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+"""A patient guide is a few thousand words; 2 MiB stops runaway or hostile input early."""
+
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
+BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
+IDENTIFIER_NAMESPACE = uuid.UUID("6f1c7c1e-6a52-5d0b-9a51-3c9a1f4de6b0")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front matter field: its type, when it is required, and what it is for."""
+
+    name: str
+    kind: str
+    doc: str
+    required: bool = False
+    required_if_approved: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", "text", "The guide's title; the h1 must say the same.", required=True),
+    Field("lang", "language", "BCP 47 language tag, e.g. en-GB.", required=True),
+    Field("dir", "direction", "ltr or rtl; default from lang."),
+    Field("version", "text", "Version of this guide (quote it: \"1.0\"); default \"0.1.0\"."),
+    Field("status", "status", "draft or approved; default draft. Drafts are watermarked."),
+    Field("description", "text", "One sentence saying what the guide is for."),
+    Field("published", "date", "Date first published (YYYY-MM-DD).", required_if_approved=True),
+    Field("last_reviewed", "date", "Date of the last content review.", required_if_approved=True),
+    Field("next_review", "date", "Next review due; at most 3 years after last_reviewed.",
+          required_if_approved=True),
+    Field("authors", "people", "Who wrote it: names (organisations are fine).",
+          required_if_approved=True),
+    Field("clinical_reviewers", "people",
+          "Clinicians who approved it: name, role, reviewed (date).", required_if_approved=True),
+    Field("publisher", "publisher", "Organisation name, or {name, url}.",
+          required_if_approved=True),
+    Field("feedback", "text", "How readers can give feedback.", required_if_approved=True),
+    Field("sources", "sources", "References cited as [@id]: id, title, publisher, year, "
+          "url or doi."),
+    Field("accessibility_summary", "text", "Plain summary of the accessibility of the outputs; "
+          "a default is written when missing."),
+    Field("identifier", "text", "Stable identifier (urn:uuid:…); default derived from title "
+          "and lang."),
+    Field("review_notes", "texts", "Open questions for the clinical reviewer; shown in the "
+          "guide while it is a draft."),
+    Field("rules", "text", "Editorial rules file for this guide, relative to the guide; "
+          "default guide.rules.yaml beside it when present."),
+)
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+DEFAULT_ACCESSIBILITY_SUMMARY = (
+    "This guide has a clear heading structure, a table of contents, text alternatives for "
+    "images, tables with header cells, and text that can be resized. It meets WCAG 2.2 "
+    "level AA. A large-print edition is available."
+)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A guide file read and split: the YAML and the Markdown with its first line number."""
+
+    path: Path
+    raw: bytes
+    front_matter: str
+    front_matter_line: int
+    body: str
+    body_line: int
+
+
+def read_source(path: Path) -> SourceText:
+    """Read a guide, accepting a BOM and CRLF, and split off the front matter."""
+    if not path.exists():
+        raise SourceError("source-missing", "no such file; pass the path of a guide (.md)", path)
+    if path.is_dir():
+        raise SourceError("source-missing", "is a folder; pass the path of a guide (.md)", path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError("source-too-large", f"{size} bytes is over the limit of "
+                              f"{MAX_SOURCE_BYTES} bytes; split the guide", path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError("source-unreadable", f"cannot read the file ({exc.strerror})",
+                          path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError("source-encoding", f"byte 0x{raw[exc.start]:02x} at offset "
+                          f"{exc.start} is not UTF-8; save the file as UTF-8", path,
+                          line) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise SourceError("source-encoding", "contains a NUL character; this is not a text "
+                          "file", path, line)
+    if not text.strip():
+        raise SourceError("source-empty", "the file is empty; start with front matter "
+                          "(---, title:, lang:, ---) and a # heading", path, 1)
+    if not text.startswith("---\n"):
+        raise SourceError("front-matter-missing", "the file must start with a line '---', "
+                          "then YAML front matter (title, lang), then '---'", path, 1)
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            if not body.strip():
+                raise SourceError("source-empty", "the guide has front matter but no body; "
+                                  "add a # heading and the text", path, index + 1)
+            return SourceText(path, raw, front, 2, body, index + 2)
+    raise SourceError("front-matter-unclosed", "the front matter has no closing '---' line",
+                      path, 1)
+
+
+def _load_yaml(src: SourceText) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse YAML safely, keeping the line of each top-level key."""
+    try:
+        node = yaml.compose(src.front_matter, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(src.front_matter)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = src.front_matter_line + mark.line if mark else src.front_matter_line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SourceError("front-matter-yaml", f"invalid YAML: {problem}", src.path,
+                          line) from None
+    if not isinstance(data, dict):
+        raise SourceError("front-matter-yaml", "front matter must be a mapping of "
+                          "'field: value' lines", src.path, src.front_matter_line)
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = src.front_matter_line + key_node.start_mark.line
+    return data, lines
+
+
+class _Validator:
+    """Checks each field's value against its kind, raising at the field's line."""
+
+    def __init__(self, src: SourceText, lines: dict[str, int]) -> None:
+        self.src = src
+        self.lines = lines
+
+    def fail(self, name: str, message: str) -> SourceError:
+        return SourceError("front-matter-field", f"{name}: {message}", self.src.path,
+                           self.lines.get(name, self.src.front_matter_line))
+
+    def text(self, name: str, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(name, f"must be non-empty text (got {type(value).__name__}); "
+                            "put it in quotes")
+        return value.strip()
+
+    def texts(self, name: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(name, "must be a list of text items ('- ...' lines)")
+        return tuple(v.strip() for v in value)
+
+    def date(self, name: str, value: Any) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(name, f"must be a date written YYYY-MM-DD (got {value!r})")
+
+    def person(self, name: str, value: Any) -> Person:
+        if isinstance(value, str) and value.strip():
+            return Person(value.strip())
+        if isinstance(value, dict) and isinstance(value.get("name"), str):
+            unknown = set(value) - {"name", "role", "reviewed"}
+            if unknown:
+                raise self.fail(name, f"unknown key {sorted(unknown)[0]!r}; use name, role, "
+                                "reviewed")
+            reviewed = value.get("reviewed")
+            return Person(value["name"].strip(), str(value.get("role", "")).strip(),
+                          self.date(name, reviewed) if reviewed is not None else None)
+        raise self.fail(name, "each entry needs a name (text, or {name: ..., role: ...})")
+
+    def people(self, name: str, value: Any) -> tuple[Person, ...]:
+        if not isinstance(value, list):
+            raise self.fail(name, "must be a list ('- name: ...' lines)")
+        return tuple(self.person(name, v) for v in value)
+
+    def sources(self, name: str, value: Any) -> tuple[Source, ...]:
+        if not isinstance(value, list):
+            raise self.fail(name, "must be a list of sources ('- id: S1' ...)")
+        result: list[Source] = []
+        seen: set[str] = set()
+        allowed = {"id", "title", "publisher", "journal", "year", "url", "doi"}
+        for entry in value:
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) \
+                    or not isinstance(entry.get("title"), str):
+                raise self.fail(name, "each source needs at least id and title (text)")
+            unknown = set(entry) - allowed
+            if unknown:
+                raise self.fail(name, f"source {entry['id']}: unknown key "
+                                f"{sorted(unknown)[0]!r}; use {', '.join(sorted(allowed))}")
+            if entry["id"] in seen:
+                raise self.fail(name, f"source id {entry['id']!r} is listed twice")
+            seen.add(entry["id"])
+            year = entry.get("year")
+            if year is not None and not isinstance(year, int):
+                raise self.fail(name, f"source {entry['id']}: year must be a number")
+            result.append(Source(
+                id=entry["id"], title=entry["title"].strip(),
+                publisher=str(entry.get("publisher") or entry.get("journal") or "").strip(),
+                year=year, url=str(entry.get("url") or "").strip(),
+                doi=str(entry.get("doi") or "").strip()))
+        return tuple(result)
+
+
+def default_identifier(title: str, lang: str) -> str:
+    """A stable urn:uuid (v5) derived from the title and language."""
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, f'{lang}:{title}')}"
+
+
+def parse_front_matter(src: SourceText) -> Metadata:
+    """Validate the YAML against ``FIELDS`` and build :class:`Metadata`."""
+    data, lines = _load_yaml(src)
+    check = _Validator(src, lines)
+    for key in data:
+        if key not in FIELD_BY_NAME:
+            close = difflib.get_close_matches(str(key), FIELD_BY_NAME, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else \
+                "see README.md for the fields"
+            raise check.fail(str(key), f"unknown field; {hint}")
+    for spec in FIELDS:
+        if spec.required and data.get(spec.name) is None:
+            raise SourceError("front-matter-field", f"{spec.name}: required field is missing",
+                              src.path, src.front_matter_line)
+
+    title = check.text("title", data["title"])
+    lang = check.text("lang", data["lang"])
+    if not BCP47.match(lang):
+        raise check.fail("lang", f"{lang!r} is not a BCP 47 language tag such as en-GB")
+    status = check.text("status", data.get("status", "draft"))
+    if status not in ("draft", "approved"):
+        raise check.fail("status", f"must be draft or approved (got {status!r})")
+    direction = data.get("dir")
+    if direction is None:
+        direction = "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+    elif direction not in ("ltr", "rtl"):
+        raise check.fail("dir", f"must be ltr or rtl (got {direction!r})")
+
+    readers: dict[str, Callable[[str, Any], Any]] = {
+        "text": check.text, "texts": check.texts, "date": check.date,
+        "people": check.people, "sources": check.sources,
+    }
+    values: dict[str, Any] = {}
+    for spec in FIELDS:
+        value = data.get(spec.name)
+        if value is None:
+            if status == "approved" and spec.required_if_approved:
+                raise SourceError("front-matter-field", f"{spec.name}: required when status "
+                                  "is approved", src.path, src.front_matter_line)
+            continue
+        if spec.kind in readers:
+            values[spec.name] = readers[spec.kind](spec.name, value)
+
+    publisher, publisher_url = "", ""
+    if "publisher" in data and data["publisher"] is not None:
+        raw = data["publisher"]
+        if isinstance(raw, dict) and isinstance(raw.get("name"), str):
+            publisher, publisher_url = raw["name"].strip(), str(raw.get("url", "")).strip()
+        else:
+            publisher = check.text("publisher", raw)
+
+    return Metadata(
+        title=title, lang=lang, dir=direction, status=status,
+        version=values.get("version", "0.1.0"),
+        identifier=values.get("identifier") or default_identifier(title, lang),
+        description=values.get("description", ""),
+        published=values.get("published"), last_reviewed=values.get("last_reviewed"),
+        next_review=values.get("next_review"),
+        authors=values.get("authors", ()), clinical_reviewers=values.get("clinical_reviewers", ()),
+        publisher=publisher, publisher_url=publisher_url,
+        feedback=values.get("feedback", ""),
+        sources=_with_lines(values.get("sources", ()), src, lines),
+        accessibility_summary=values.get("accessibility_summary",
+                                         DEFAULT_ACCESSIBILITY_SUMMARY),
+        review_notes=values.get("review_notes", ()), rules=values.get("rules", ""),
+        lines=lines,
+    )
+
+
+def _with_lines(sources: tuple[Source, ...], src: SourceText,
+                lines: dict[str, int]) -> tuple[Source, ...]:
+    """Attach the line of each source's ``id:`` so 'never cited' points at it."""
+    start = lines.get("sources", src.front_matter_line) - src.front_matter_line
+    text_lines = src.front_matter.split("\n")
+    result = []
+    for source in sources:
+        pattern = re.compile(rf"^\s*-?\s*id:\s*['\"]?{re.escape(source.id)}['\"]?\s*$")
+        found = next((i for i in range(start, len(text_lines))
+                      if pattern.match(text_lines[i])), None)
+        line = src.front_matter_line + found if found is not None else None
+        result.append(Source(source.id, source.title, source.publisher, source.year,
+                             source.url, source.doi, line))
+    return tuple(result)

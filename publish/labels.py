@@ -1,0 +1,41 @@
+"""Words the pipeline itself writes into every output, per language.
+
+Only English exists today; a translation adds a table here, so the same
+pipeline builds a guide in another language without English leftovers.
+"""
+
+from __future__ import annotations
+
+ENGLISH = {
+    "draft_banner": "Draft — not for clinical use",
+    "draft_explainer": "This guide has not yet been approved by a clinical reviewer.",
+    "guide_details": "Guide details",
+    "review_notes": "Questions for the clinical reviewer",
+    "sources": "Sources",
+    "status": "Status",
+    "status_draft": "Draft, waiting for clinical review",
+    "status_approved": "Approved",
+    "version": "Version",
+    "published": "Published",
+    "last_reviewed": "Last reviewed",
+    "next_review": "Next review due",
+    "authors": "Written by",
+    "clinical_reviewers": "Clinical review by",
+    "publisher": "Published by",
+    "feedback": "Feedback",
+    "contents": "Contents",
+    "skip_to_content": "Skip to main content",
+    "key_facts": "Key facts",
+    "page_of": "Page {page} of {pages}",
+    "back_to_text": "Back to text",
+    "cover_alt": "Cover: {title}",
+    "print_pages": "Pages",
+    "landmarks": "Guide sections",
+}
+
+LABELS = {"en": ENGLISH}
+
+
+def labels_for(lang: str) -> dict[str, str]:
+    """The label table for a BCP 47 tag, falling back to English."""
+    return LABELS.get(lang.split("-")[0].lower(), ENGLISH)

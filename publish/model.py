@@ -1,0 +1,147 @@
+"""The document model: what every check and every renderer reads.
+
+The source is parsed once (``publish.parse``) into a :class:`Document`.
+Renderers never parse Markdown; they copy ``Document.body`` (an lxml tree of
+sanitised, sectioned HTML) and transform it for their format.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author or clinical reviewer; ``reviewed`` is the reviewer's sign-off date."""
+
+    name: str
+    role: str = ""
+    reviewed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A reference the guide cites as ``[@id]``."""
+
+    id: str
+    title: str
+    publisher: str = ""
+    year: int | None = None
+    url: str = ""
+    doi: str = ""
+    line: int | None = None
+
+    @property
+    def link(self) -> str:
+        """Where a reader can find the source: the DOI resolver or the URL."""
+        return f"https://doi.org/{self.doi}" if self.doi else self.url
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Validated front matter (see ``publish.frontmatter.FIELDS`` for each field)."""
+
+    title: str
+    lang: str
+    dir: str
+    version: str
+    status: str
+    identifier: str
+    description: str = ""
+    published: dt.date | None = None
+    last_reviewed: dt.date | None = None
+    next_review: dt.date | None = None
+    authors: tuple[Person, ...] = ()
+    clinical_reviewers: tuple[Person, ...] = ()
+    publisher: str = ""
+    publisher_url: str = ""
+    feedback: str = ""
+    sources: tuple[Source, ...] = ()
+    accessibility_summary: str = ""
+    review_notes: tuple[str, ...] = ()
+    rules: str = ""
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def modified(self) -> dt.date | None:
+        """The guide's own 'last changed' date: never the clock."""
+        return self.last_reviewed or self.published
+
+
+@dataclass
+class Heading:
+    """A heading in the outline; ``line`` is None for headings the pipeline generates."""
+
+    level: int
+    text: str
+    id: str
+    line: int | None
+    children: list[Heading] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    decorative: bool
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    has_header_row: bool
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Citation:
+    key: str
+    line: int | None
+
+
+@dataclass
+class Document:
+    """One parsed guide.
+
+    ``body`` holds the h1 and the sections; ``headings`` is the flat list in
+    document order and ``outline`` the same headings as a tree.
+    """
+
+    path: Path
+    source_dir: Path
+    source_sha256: str
+    meta: Metadata
+    body: lxml_html.HtmlElement
+    headings: list[Heading]
+    outline: list[Heading]
+    images: list[Image]
+    links: list[Link]
+    tables: list[Table]
+    citations: list[Citation]
+    cited_sources: list[Source]
+    raw_html_removed: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def body_copy(self) -> lxml_html.HtmlElement:
+        """A private copy of the body for a renderer to transform."""
+        return copy.deepcopy(self.body)
+
+    def line_of(self, element_id: str) -> int | None:
+        """Source line of the heading with this id, for messages from renderers."""
+        return next((h.line for h in self.headings if h.id == element_id), None)

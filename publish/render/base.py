@@ -1,0 +1,55 @@
+"""The interface every renderer implements, and what it receives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from publish.model import Document
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Choices from the command line that change outputs."""
+
+    heading_base: int = 1
+    pdf_variants: tuple[str, ...] = ("standard", "large-print")
+    strict: bool = False
+
+
+@dataclass
+class RenderContext:
+    """Per-build state shared by renderers: options, the build date, cross-output facts."""
+
+    doc: Document
+    options: RenderOptions
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        """Output files are named after the source: guide.md → guide.html, guide.pdf …"""
+        return self.doc.path.stem
+
+    @property
+    def build_date(self) -> dt.datetime:
+        """The date written into outputs: SOURCE_DATE_EPOCH, else the guide's own date.
+
+        Never the clock, so the same source gives the same bytes.
+        """
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+        day = self.doc.meta.modified or dt.date(2000, 1, 1)
+        return dt.datetime(day.year, day.month, day.day)
+
+
+class Renderer(Protocol):
+    """Turns the document model into the files of one format."""
+
+    name: ClassVar[str]
+
+    def render(self, ctx: RenderContext) -> dict[str, bytes]:
+        """Return file name → content; nothing is written to disk here."""
+        ...

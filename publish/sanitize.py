@@ -1,0 +1,61 @@
+"""The allow-list for HTML inside a guide, enforced by nh3.
+
+Guides come from editors, translators and partners. Whatever raw HTML they
+write passes through this list before it reaches any output: no script, no
+styles, no embedded documents, no forms, no attachments, no remote loading.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "kbd", "li",
+    "ol", "p", "pre", "section", "small", "span", "strong", "sub", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "ul",
+}
+GLOBAL_ATTRIBUTES = {"id", "class", "lang", "dir", "title"}
+ALLOWED_ATTRIBUTES = {
+    "*": GLOBAL_ATTRIBUTES,
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_ATTR = re.compile(r"\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=")
+
+
+def clean(html: str) -> str:
+    """Return ``html`` with everything outside the allow-list removed."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def removed_parts(raw: str) -> list[str]:
+    """Name what the sanitiser would drop from one raw HTML chunk (for the warning)."""
+    dropped: list[str] = []
+    for tag in _TAG.findall(raw):
+        if tag.lower() not in ALLOWED_TAGS and f"<{tag.lower()}>" not in dropped:
+            dropped.append(f"<{tag.lower()}>")
+    for attr in _ATTR.findall(raw):
+        name = attr.lower()
+        allowed = any(name in names for names in ALLOWED_ATTRIBUTES.values())
+        if not allowed and f"{name}=" not in dropped:
+            dropped.append(f"{name}=")
+    if re.search(r"(?i)(javascript|vbscript|data|file):", raw) and "unsafe URL" not in dropped:
+        dropped.append("unsafe URL")
+    return dropped

@@ -1,0 +1,78 @@
+"""Front matter: reading the file, the schema, defaults and errors with lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from publish.errors import SourceError
+from publish.frontmatter import FIELDS, default_identifier, parse_front_matter, read_source
+from tests.conftest import GOOD
+
+
+def meta_of(tmp_path: Path, text: str):
+    path = tmp_path / "g.md"
+    path.write_text(text, encoding="utf-8")
+    return parse_front_matter(read_source(path))
+
+
+def test_minimal_draft_needs_only_title_and_lang(tmp_path: Path) -> None:
+    meta = meta_of(tmp_path, "---\ntitle: T\nlang: en-GB\n---\n# T\n")
+    assert (meta.title, meta.lang, meta.dir, meta.status, meta.version) == \
+        ("T", "en-GB", "ltr", "draft", "0.1.0")
+    assert meta.identifier == default_identifier("T", "en-GB")
+    assert meta.identifier.startswith("urn:uuid:")
+    assert "WCAG 2.2" in meta.accessibility_summary
+
+
+def test_rtl_language_gets_rtl_direction(tmp_path: Path) -> None:
+    assert meta_of(tmp_path, "---\ntitle: T\nlang: ar\n---\n# T\n").dir == "rtl"
+
+
+def test_full_fixture_fields() -> None:
+    meta = parse_front_matter(read_source(GOOD / "full.md"))
+    assert meta.last_reviewed == dt.date(2026, 2, 1)
+    assert [s.id for s in meta.sources] == ["S1", "S2"]
+    assert meta.sources[0].link == "https://doi.org/10.1000/one"
+    assert meta.sources[1].line == 23
+    assert meta.publisher == "Fixture publisher"
+    assert meta.review_notes == ("Check the second section.",)
+
+
+def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "g.md"
+    path.write_bytes(b"\xef\xbb\xbf---\r\ntitle: T\r\nlang: en\r\n---\r\n# T\r\n")
+    src = read_source(path)
+    assert src.body == "# T\n"
+    assert src.body_line == 5
+
+
+def test_identifier_is_stable() -> None:
+    assert default_identifier("A", "en") == default_identifier("A", "en")
+    assert default_identifier("A", "en") != default_identifier("A", "fr")
+
+
+def test_every_field_is_documented_in_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [f.name for f in FIELDS if f"`{f.name}`" not in readme]
+    assert not missing
+
+
+@pytest.mark.parametrize(("text", "rule", "line"), [
+    ("---\ntitle: T\n---\n# T\n", "front-matter-field", 2),
+    ("---\ntitle: T\nlang: en\nstatus: final\n---\n# T\n", "front-matter-field", 4),
+    ("---\ntitle: T\nlang: en\nauthors: Me\n---\n# T\n", "front-matter-field", 4),
+    ("---\ntitle: T\nlang: en\nsources:\n  - id: S1\n    title: x\n    pages: 3\n---\n# T\n",
+     "front-matter-field", 4),
+    ("---\ntitle: T\nlang: en\n", "front-matter-unclosed", 1),
+    ("", "source-empty", 1),
+])
+def test_front_matter_errors(tmp_path: Path, text: str, rule: str, line: int) -> None:
+    path = tmp_path / "g.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        parse_front_matter(read_source(path))
+    assert caught.value.diagnostic.rule == rule
+    assert caught.value.diagnostic.line == line

@@ -1,0 +1,68 @@
+"""Parsing: the document model the checks and renderers share."""
+
+from __future__ import annotations
+
+from publish.parse import parse, slugify
+from tests.conftest import GOOD
+
+
+def test_outline_and_lines() -> None:
+    doc = parse(GOOD / "full.md")
+    assert [(h.level, h.text, h.line) for h in doc.headings] == [
+        (1, "Full fixture guide", 29),
+        (2, "Key facts", 33),
+        (2, "What it is", 38),
+        (3, "A subsection", 42),
+        (2, "About this guide", 55),
+        (3, "Guide details", None),
+        (3, "Questions for the clinical reviewer", None),
+        (3, "Sources", None),
+    ]
+    assert [h.text for h in doc.outline[0].children] == [
+        "Key facts", "What it is", "About this guide"]
+
+
+def test_citations_are_numbered_by_first_use() -> None:
+    doc = parse(GOOD / "full.md")
+    assert [(c.key, c.line) for c in doc.citations] == [("S1", 31), ("S1", 40), ("S2", 40)]
+    assert [s.id for s in doc.cited_sources] == ["S1", "S2"]
+    links = doc.body.cssselect("a.citation")
+    assert [a.text for a in links] == ["1", "1", "2"]
+    assert links[0].get("href") == "#source-S1"
+    sources = doc.body.cssselect("#sources + ol li, section.sources li")
+    assert sources[0].get("id") == "source-S1"
+
+
+def test_table_caption_images_links() -> None:
+    doc = parse(GOOD / "full.md")
+    assert [(t.caption, t.has_header_row, t.line) for t in doc.tables] == [
+        ("Two things compared", True, 48)]
+    assert not doc.body.xpath("//p[starts-with(., 'Table:')]")
+    assert [(i.src, i.line) for i in doc.images] == [("images/moon.svg", 53)]
+    assert [(link.href, link.line) for link in doc.links] == [
+        ("https://example.org/page", 44)]
+
+
+def test_sections_wrap_headings() -> None:
+    doc = parse(GOOD / "full.md")
+    key = doc.body.cssselect("section.key-facts")
+    assert len(key) == 1 and key[0].get("aria-labelledby") == "key-facts"
+    nested = doc.body.cssselect("section.level-2 > section.level-3 > h3")
+    assert "A subsection" in [h.text for h in nested]
+
+
+def test_raw_html_is_sanitised_and_reported(tmp_path) -> None:
+    path = tmp_path / "g.md"
+    path.write_text("---\ntitle: T\nlang: en\n---\n# T\n\n<script>alert(1)</script>\n\n"
+                    '<p onclick="x()">Hi <a href="javascript:alert(1)">there</a></p>\n',
+                    encoding="utf-8")
+    doc = parse(path)
+    html = doc.body.text_content() + "".join(str(v) for e in doc.body.iter()
+                                             for v in e.attrib.values())
+    assert "alert" not in html and "onclick" not in html
+    assert [line for line, _ in doc.raw_html_removed] == [7, 9]
+
+
+def test_slugify_never_starts_with_a_digit() -> None:
+    assert slugify("4.5 mg dose", "-") == "s-4-5-mg-dose"
+    assert slugify("Key facts", "-") == "key-facts"
