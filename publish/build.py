@@ -49,6 +49,9 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
     ctx = RenderContext(doc, options)
     files: dict[str, bytes] = {}
     wanted = set(formats)
+    if "epub" in wanted and "pdf" not in wanted:
+        # The EPUB page list names the printed pages: lay out the PDF without writing it.
+        ctx.facts.update(renderer("pdf").layout_facts(ctx))
     for name in FORMATS:  # FORMATS order is the build order
         if name not in wanted:
             continue

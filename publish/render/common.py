@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -18,6 +19,33 @@ from publish.errors import RenderError
 from publish.labels import labels_for
 from publish.model import Document, Heading
 from publish.resources import ResourceRefused, allowed_roots, confined_path, image_type
+
+
+BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "table", "tr",
+              "pre", "blockquote", "figure", "img")
+"""Elements a printed page can start at, in document order (see ``block_elements``)."""
+
+PAGE_STARTS_FACT = "pdf_page_starts"
+"""``RenderContext.facts`` key: list[PageStart] for the standard PDF, set by the PDF renderer."""
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a page of the standard printed PDF begins, in terms of the shared body.
+
+    ``block`` indexes ``block_elements(doc.body_copy())``; ``text_offset`` is how many
+    characters of that block's text were printed on earlier pages (0: the page starts
+    with the block itself). The EPUB uses this to place its page-break markers.
+    """
+
+    page: int
+    block: int
+    text_offset: int = 0
+
+
+def block_elements(body: HtmlElement) -> list[HtmlElement]:
+    """Block elements in document order; both the PDF and EPUB index into this list."""
+    return list(body.iter(*BLOCK_TAGS))
 
 
 def element(tag: str, text: str = "", **attrs: str) -> HtmlElement:

@@ -90,6 +90,14 @@ class PdfRenderer:
             files[f"{ctx.stem}{variant.suffix}"] = self.render_variant(ctx, variant)
         return files
 
+    def layout_facts(self, ctx: RenderContext) -> dict[str, Any]:
+        """Facts other outputs need from the PDF layout, without writing a PDF.
+
+        Sets ``PAGE_STARTS_FACT`` (see ``publish.render.common.PageStart``).
+        Not yet implemented: returns no page starts.
+        """
+        return {}
+
     def document_html(self, ctx: RenderContext) -> str:
         """The print document: metadata for WeasyPrint, draft marking, the body."""
         doc = ctx.doc
