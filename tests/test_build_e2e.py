@@ -49,7 +49,11 @@ def bookmark_outline(path: Path) -> Outline:
 
 
 def structure_outline(path: Path) -> Outline:
-    """Headings of the tagged structure tree, with their text, from pdfinfo."""
+    """Headings of the tagged structure tree, with their text, from pdfinfo.
+
+    A heading that wraps is printed as one span per line, without the space
+    at the break, so spans are joined with a space.
+    """
     text = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
                           text=True, check=True).stdout
     found: Outline = []
@@ -58,14 +62,14 @@ def structure_outline(path: Path) -> Outline:
         indent = len(line) - len(line.lstrip())
         match = re.match(r"\s*H([1-6])\b", line)
         if current and indent <= current[0] and not line.strip().startswith('"'):
-            found.append((current[1], " ".join("".join(current[2]).split())))
+            found.append((current[1], " ".join(" ".join(current[2]).split())))
             current = None
         if match:
             current = (indent, int(match.group(1)), [])
         elif current and line.strip().startswith('"'):
             current[2].append(line.strip()[1:-1])
     if current:
-        found.append((current[1], " ".join("".join(current[2]).split())))
+        found.append((current[1], " ".join(" ".join(current[2]).split())))
     return found
 
 
