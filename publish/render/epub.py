@@ -1,33 +1,71 @@
-"""The EPUB 3 e-book, through EbookLib, with our own navigation document.
+"""The EPUB 3 e-book: our own XHTML and navigation, packaged by EbookLib.
 
-One content document per top-level section; accessibility metadata for
-EPUB Accessibility 1.1; a byte-identical zip for the same source (stable
-identifier, modified date from the guide, fixed zip entry dates).
+EbookLib writes the package document, the NCX and the zip. Content documents
+and the navigation document are ``EpubItem``s we serialise ourselves, because
+``EpubHtml`` re-parses its content as HTML and drops what we need on
+``<html>``/``<body>``. The package gets ``xml:lang`` in a last pass over the
+zip, which also makes it byte-identical for the same source (fixed entry dates,
+``mimetype`` first and stored).
+
+The page list names the pages of the printed leaflet (``guide.pdf``): the PDF
+layout says which block starts each page (``PAGE_STARTS_FACT``) and a
+page-break marker is put exactly there, so "page 3 of the leaflet" is one
+jump away in a reading system.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ebooklib import epub
+from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import styles
 from publish.labels import labels_for
-from publish.model import Document, Heading
+from publish.model import Document
 from publish.render.base import RenderContext
 from publish.render.common import (
+    PAGE_STARTS_FACT,
+    PageStart,
+    block_elements,
     draft_banner,
     element,
     mark_decorative,
     resolve_images,
-    to_xhtml,
+    toc_list,
 )
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"
+EPUB_TYPE = f"{{{OPS_NS}}}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CSS_FILE = "style/guide.css"
+NAV_FILE = "nav.xhtml"
+
+NO_TEXT_INSIDE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr",
+                            "colgroup"})
+"""Elements whose own text slots are not phrasing content: no marker may go there."""
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+NOTE_SEMANTICS: dict[str, str] = {"doc-noteref": "noteref", "doc-backlink": "backlink"}
+"""ARIA role the model already sets → the matching ``epub:type`` for reading systems."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One content document: its file, its ``<title>`` and its top-level nodes."""
+
+    file_name: str
+    title: str
+    nodes: list[HtmlElement]
 
 
 class EpubRenderer:
@@ -41,180 +79,352 @@ class EpubRenderer:
     def package(self, ctx: RenderContext) -> bytes:
         doc = ctx.doc
         meta = doc.meta
-        words = labels_for(meta.lang)
+        body = doc.body_copy()
+        # First, while block indexes still match the PDF's (see PageStart).
+        pages = place_page_breaks(body, ctx.facts.get(PAGE_STARTS_FACT, ()))
+        mark_decorative(body)
+        mark_notes(body)
+
         book = epub.EpubBook()
         book.set_identifier(meta.identifier)
         book.set_title(meta.title)
         book.set_language(meta.lang)
         book.set_direction(meta.dir)
+        self.describe(book, ctx, print_pages=bool(pages))
+        book.add_item(epub.EpubItem(uid="style", file_name=CSS_FILE, media_type="text/css",
+                                    content=epub_css().encode("utf-8")))
+        self.add_images(book, doc, body)
+
+        parts = split(body, doc)
+        location = {el.get("id"): part.file_name for part in parts for node in part.nodes
+                    for el in node.iter() if isinstance(el.tag, str) and el.get("id")}
+        nav_nodes = self.nav_nodes(doc, body, location, pages)
+        items = []
+        for index, part in enumerate(parts, start=1):
+            nodes = list(part.nodes)
+            banner = draft_banner(doc)
+            if banner is not None:
+                nodes.insert(0, banner)
+            for node in nodes:
+                relink(node, location, part.file_name)
+            items.append(epub.EpubItem(uid=f"part{index:02d}", file_name=part.file_name,
+                                       media_type="application/xhtml+xml",
+                                       content=xhtml_document(part.title, nodes, doc)))
+        nav = epub.EpubItem(uid="nav", file_name=NAV_FILE, media_type="application/xhtml+xml",
+                            content=xhtml_document(labels_for(meta.lang)["contents"],
+                                                   nav_nodes, doc))
+        nav.properties = ["nav"]
+        for item in (*items, nav):
+            book.add_item(item)
+        # Title and key facts first (the safety messages), then the contents.
+        book.spine = [items[0], nav, *items[1:]]
+        book.toc = ncx_toc(doc.outline, location)
+        book.add_item(epub.EpubNcx())
+
+        buffer = io.BytesIO()
+        epub.write_epub(buffer, book, {
+            "epub3_pages": False,  # EbookLib's page list is wrong; ours is in nav.xhtml
+            "epub3_landmark": False, "epub2_guide": False, "play_order": {"enabled": False},
+            "raise_exceptions": True, "mtime": ctx.build_date,
+            "spine_direction": True, "package_direction": True,
+        })
+        return finish_zip(buffer.getvalue(), meta.lang)
+
+    def describe(self, book: epub.EpubBook, ctx: RenderContext, *, print_pages: bool) -> None:
+        """Bibliographic and EPUB Accessibility 1.1 metadata, claiming only what exists."""
+        doc = ctx.doc
+        meta = doc.meta
         for person in meta.authors:
             book.add_author(person.name)
         if meta.publisher:
             book.add_metadata("DC", "publisher", meta.publisher)
         if meta.description:
             book.add_metadata("DC", "description", meta.description)
-        self.accessibility_metadata(book, doc)
-
-        css = epub.EpubItem(uid="style", file_name="style/guide.css", media_type="text/css",
-                            content=styles.resolve_tokens(styles.stylesheet("epub.css")
-                                                          .replace(styles.read_layer(
-                                                              "fonts.css"), "")).encode())
-        book.add_item(css)
-
-        body = doc.body_copy()
-        images: dict[str, str] = {}
-        for img, path, mime in resolve_images(doc, body):
-            name = images.setdefault(str(path), f"images/{len(images) + 1:02d}{path.suffix}")
-            if name not in {i.file_name for i in book.get_items()}:
-                book.add_item(epub.EpubItem(uid=f"img{len(images):02d}", file_name=name,
-                                            media_type=mime, content=path.read_bytes()))
-            img.set("src", name)
-        mark_decorative(body)
-
-        chapters = self.split(body, doc)
-        location: dict[str, str] = {}
-        items = []
-        for index, (title, nodes) in enumerate(chapters, start=1):
-            file_name = f"part{index:02d}.xhtml"
-            container = element("div")
-            if index == 1:
-                banner = draft_banner(doc)
-                if banner is not None:
-                    container.append(banner)
-            for node in nodes:
-                container.append(node)
-            for el in container.iter():
-                if isinstance(el.tag, str) and el.get("id"):
-                    location[el.get("id")] = file_name
-            item = epub.EpubHtml(uid=f"part{index:02d}", title=title, file_name=file_name,
-                                 lang=meta.lang, direction=meta.dir)
-            item.add_item(css)
-            items.append((item, container))
-        for item, container in items:
-            self.relink(container, location, item.file_name)
-            item.content = "<html><body>" + "".join(
-                to_xhtml(child) for child in container) + "</body></html>"
-            book.add_item(item)
-
-        nav = epub.EpubHtml(uid="nav", title=words["contents"], file_name="nav.xhtml",
-                            lang=meta.lang, direction=meta.dir)
-        nav.properties.append("nav")
-        nav.add_item(css)
-        nav.content = self.nav_document(doc, location, items[0][0].file_name)
-        book.add_item(nav)
-        book.spine = [item for item, _ in items[:1]] + [nav] + [i for i, _ in items[1:]]
-        book.toc = self.ncx_toc(doc.outline, location, items[0][0].file_name)
-        book.add_item(epub.EpubNcx())
-
-        buffer = io.BytesIO()
-        epub.write_epub(buffer, book, {
-            "epub3_pages": False, "epub3_landmark": False, "play_order": {"enabled": False},
-            "raise_exceptions": True, "mtime": ctx.build_date, "spine_direction": False,
-        })
-        return _stable_zip(buffer.getvalue())
-
-    def accessibility_metadata(self, book: epub.EpubBook, doc: Document) -> None:
-        """EPUB Accessibility 1.1 metadata, claiming only what the book has."""
-        meta = doc.meta
-        has_images = any(not i.decorative for i in doc.images)
-        modes = ["textual", *(["visual"] if has_images else [])]
-        features = ["structuralNavigation", "tableOfContents", "readingOrder",
-                    "displayTransformability"]
-        if has_images:
-            features.append("alternativeText")
-        if doc.tables:
-            features.append("table")
-        entries = [("schema:accessMode", m) for m in modes]
-        entries += [("schema:accessModeSufficient", "textual")]
-        entries += [("schema:accessibilityFeature", f) for f in features]
-        entries += [("schema:accessibilityHazard", "none"),
-                    ("schema:accessibilitySummary", meta.accessibility_summary)]
-        for prop, value in entries:
+        if meta.published:
+            book.add_metadata("DC", "date", meta.published.isoformat())
+        for prop, value in accessibility_metadata(doc, print_pages=print_pages):
             book.add_metadata(None, "meta", value, {"property": prop})
-        book.add_metadata(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo"})
+        if print_pages:
+            # Where the page numbers come from: the printed leaflet built with this e-book.
+            # pageBreakSource is the W3C's newer property (EPUBCheck 5 and Ace know it);
+            # dc:source refined by source-of=pagination is the EPUB 3.0 way to say the same.
+            edition = f"{ctx.stem}.pdf: {meta.title}, {labels_for(meta.lang)['version']} " \
+                      f"{meta.version}"
+            book.add_metadata("DC", "source", edition, {"id": "print-source"})
+            book.add_metadata(None, "meta", "pagination",
+                              {"refines": "#print-source", "property": "source-of"})
+            book.add_metadata(None, "meta", edition, {"property": "pageBreakSource"})
 
-    def split(self, body: HtmlElement, doc: Document) -> list[tuple[str, list[HtmlElement]]]:
-        """One chapter per top-level section; the title and intro go with the first."""
-        chapters: list[tuple[str, list[HtmlElement]]] = []
-        current: list[HtmlElement] = []
-        title = doc.meta.title
-        for child in list(body):
-            if child.tag == "section" and current and any(
-                    c.tag == "section" for c in current):
-                chapters.append((title, current))
-                current = []
-            if child.tag == "section":
-                heading = child.find("./*")
-                title = heading.text_content().strip() if heading is not None else title
-            current.append(child)
-        if current:
-            chapters.append((title if chapters else doc.meta.title, current))
-        return chapters
+    def add_images(self, book: epub.EpubBook, doc: Document, body: HtmlElement) -> None:
+        """Copy each (confined) image once into the book and point its <img> at the copy."""
+        names: dict[str, str] = {}
+        for img, path, mime in resolve_images(doc, body):
+            if str(path) not in names:
+                names[str(path)] = f"images/{len(names) + 1:02d}{path.suffix}"
+                book.add_item(epub.EpubItem(uid=f"img{len(names):02d}",
+                                            file_name=names[str(path)], media_type=mime,
+                                            content=path.read_bytes()))
+            img.set("src", names[str(path)])
 
-    def ncx_toc(self, headings: list[Heading], location: dict[str, str],
-                first: str) -> list:
-        """The same outline for the EPUB 2 NCX (ids prefixed: NCX ids cannot start with a digit)."""
-        toc: list = []
-        for h in headings:
-            link = epub.Link(f"{location.get(h.id, first)}#{h.id}", h.text, f"ncx-{h.id}")
-            toc.append((epub.Section(h.text, link.href), self.ncx_toc(h.children, location,
-                                                                      first))
-                       if h.children else link)
-        return toc
+    def nav_nodes(self, doc: Document, body: HtmlElement, location: dict[str, str],
+                  pages: Sequence[tuple[int, str]]) -> list[HtmlElement]:
+        """Our navigation document: toc (every heading), landmarks and the page list.
 
-    def relink(self, container: HtmlElement, location: dict[str, str], here: str) -> None:
-        """Point in-book links at the content document that now holds their target."""
-        for a in container.iter("a"):
-            href = a.get("href", "")
-            if href.startswith("#") and location.get(href[1:], here) != here:
-                a.set("href", f"{location[href[1:]]}{href}")
-
-    def nav_document(self, doc: Document, location: dict[str, str], first: str) -> str:
-        """Our own nav: a nested toc of every heading and the landmarks."""
+        Landmarks and page list are ``hidden``: reading systems offer them in their
+        own menus, and read in order they would be a list of bare numbers.
+        """
         words = labels_for(doc.meta.lang)
+        nodes = [b for b in [draft_banner(doc)] if b is not None]
+        toc = nav_element("toc", "doc-toc", words["contents"])
+        toc.append(toc_list(doc.outline, max_level=6))
+        nodes.append(toc)
 
-        def entries(headings: list[Heading]) -> str:
-            out = "<ol>"
-            for h in headings:
-                target = location.get(h.id, first)
-                out += f'<li><a href="{target}#{h.id}">{_escape(h.text)}</a>'
-                if h.children:
-                    out += entries(h.children)
-                out += "</li>"
-            return out + "</ol>"
+        landmarks = nav_element("landmarks", "navigation", words["landmarks"], hidden=True)
+        marks = [("toc", f"{NAV_FILE}#toc", words["contents"])]
+        if doc.outline:
+            marks.append(("bodymatter", f"#{doc.outline[0].id}", doc.meta.title))
+        notes = next((s for s in body.iter("section") if s.get(EPUB_TYPE) == "endnotes"), None)
+        if notes is not None and notes.get("aria-labelledby"):
+            heading = next(notes.iterchildren(*HEADINGS))
+            marks.append(("endnotes", f"#{notes.get('aria-labelledby')}",
+                          heading.text_content().strip()))
+        landmarks.append(link_list(marks))
+        nodes.append(landmarks)
 
-        first_section = next((h for h in doc.headings if h.level == 2), None)
-        body_target = f"{location.get(first_section.id, first)}#{first_section.id}" \
-            if first_section else first
-        return (
-            "<html><body>"
-            f'<nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-title">'
-            f'<h2 id="toc-title">{_escape(words["contents"])}</h2>'
-            f"{entries(doc.outline)}</nav>"
-            f'<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" '
-            f'hidden="hidden"><h2 id="landmarks-title">{_escape(words["landmarks"])}</h2><ol>'
-            f'<li><a epub:type="toc" href="nav.xhtml#toc">{_escape(words["contents"])}</a></li>'
-            f'<li><a epub:type="bodymatter" href="{body_target}">'
-            f'{_escape(doc.meta.title)}</a></li>'
-            "</ol></nav></body></html>"
-        )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if pages:
+            page_list = nav_element("page-list", "doc-pagelist", words["print_pages"],
+                                    hidden=True)
+            page_list.append(link_list([(None, f"#{marker}", str(page))
+                                        for page, marker in pages]))
+            nodes.append(page_list)
+        for node in nodes:
+            relink(node, location, NAV_FILE)
+        return nodes
 
 
-def _stable_zip(data: bytes) -> bytes:
-    """Rewrite the zip with fixed entry dates; ``mimetype`` first and stored."""
+def accessibility_metadata(doc: Document, *, print_pages: bool) -> list[tuple[str, str]]:
+    """EPUB Accessibility 1.1 properties and values: only features this book really has."""
+    has_images = any(not i.decorative for i in doc.images)
+    features = ["structuralNavigation", "tableOfContents", "readingOrder",
+                "displayTransformability"]
+    if has_images:
+        features.append("alternativeText")
+    if print_pages:
+        features += ["pageBreakMarkers", "pageNavigation"]
+    return [
+        ("schema:accessMode", "textual"),
+        *([("schema:accessMode", "visual")] if has_images else []),
+        ("schema:accessModeSufficient", "textual"),
+        *(("schema:accessibilityFeature", f) for f in features),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", doc.meta.accessibility_summary),
+        ("dcterms:conformsTo", CONFORMS_TO),
+    ]
+
+
+def place_page_breaks(body: HtmlElement, starts: Iterable[PageStart]) -> list[tuple[int, str]]:
+    """Put a page-break marker where each printed page starts; return (page, marker id).
+
+    A page that starts with a block gets its marker just before it; one that starts
+    inside a block (``text_offset`` > 0) gets it at that character, splitting the
+    text. Blocks whose parent takes no text (list items, rows) get it as their
+    first content instead.
+    """
+    blocks = block_elements(body)
+    taken = {el.get("id") for el in body.iter() if isinstance(el.tag, str) and el.get("id")}
+    placed: list[tuple[int, str]] = []
+    for start in starts:
+        marker_id = unique_id(f"page-{start.page}", taken)
+        marker = element("span", role="doc-pagebreak", id=marker_id, aria_label=str(start.page))
+        marker.set(EPUB_TYPE, "pagebreak")
+        block = blocks[start.block]
+        parent = block.getparent()
+        if start.text_offset == 0 and block.tag not in NO_TEXT_INSIDE and \
+                parent is not None and parent.tag not in NO_TEXT_INSIDE:
+            marker.tail = None
+            block.addprevious(marker)
+        else:
+            insert_at_character(block, start.text_offset, marker)
+        placed.append((start.page, marker_id))
+    return placed
+
+
+def insert_at_character(block: HtmlElement, offset: int, marker: HtmlElement) -> None:
+    """Insert ``marker`` before character ``offset`` of ``block.text_content()``.
+
+    Walks the text slots in reading order (an element's text, then its children,
+    then its tail). Slots inside elements that take no text (whitespace between
+    rows or list items) are skipped to the next slot that does. An offset past the
+    end puts the marker after the last character.
+    """
+    remaining = offset
+    last: tuple[HtmlElement, str] | None = None
+    for event, el in etree.iterwalk(block, events=("start", "end")):
+        if event == "end" and el is block:
+            break
+        slot = "text" if event == "start" and isinstance(el.tag, str) else "tail"
+        if event == "start" and slot == "tail":
+            continue  # comments and processing instructions: only their tail is text
+        container = el if slot == "text" else el.getparent()
+        chunk = getattr(el, slot) or ""
+        if container.tag in NO_TEXT_INSIDE:
+            remaining = max(remaining - len(chunk), 0)
+            continue
+        if remaining < len(chunk) or (remaining == 0 and not chunk):
+            split_slot(el, slot, remaining, marker)
+            return
+        remaining -= len(chunk)
+        last = (el, slot)
+    if last is None:
+        block.append(marker)
+    else:
+        el, slot = last
+        split_slot(el, slot, len(getattr(el, slot) or ""), marker)
+
+
+def split_slot(el: HtmlElement, slot: str, at: int, marker: HtmlElement) -> None:
+    """Split ``el.text`` or ``el.tail`` at ``at`` and put ``marker`` in between."""
+    chunk = getattr(el, slot) or ""
+    setattr(el, slot, chunk[:at] or None)
+    marker.tail = chunk[at:] or None
+    if slot == "text":
+        el.insert(0, marker)
+    else:
+        el.addnext(marker)
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3`` … if a heading already uses it."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def mark_notes(body: HtmlElement) -> None:
+    """``epub:type`` for citations, back links and the generated source list.
+
+    The model already has the ARIA roles; reading systems that pop up notes look
+    for ``epub:type``. The source list becomes the book's endnotes.
+    """
+    for a in body.iter("a"):
+        kind = NOTE_SEMANTICS.get(a.get("role", ""))
+        if kind:
+            a.set(EPUB_TYPE, kind)
+    for section in body.iter("section"):
+        if "sources" in (section.get("class") or "").split():
+            section.set(EPUB_TYPE, "endnotes")
+            section.set("role", "doc-endnotes")
+
+
+def split(body: HtmlElement, doc: Document) -> list[Part]:
+    """One content document per top-level section; the title, intro and first section
+    (the key facts) share the first, so the safety messages open the book."""
+    groups: list[list[HtmlElement]] = [[]]
+    for child in body:
+        if child.tag == "section" and any(n.tag == "section" for n in groups[-1]):
+            groups.append([])
+        groups[-1].append(child)
+    parts = []
+    for index, nodes in enumerate(groups, start=1):
+        heading = next(nodes[0].iterchildren(*HEADINGS), None)
+        title = heading.text_content().strip() if index > 1 and heading is not None \
+            else doc.meta.title
+        parts.append(Part(f"part{index:02d}.xhtml", title, nodes))
+    return parts
+
+
+def relink(node: HtmlElement, location: dict[str, str], here: str) -> None:
+    """Point in-book ``#id`` links at the content document that now holds the target."""
+    for a in node.iter("a"):
+        href = a.get("href", "")
+        if href.startswith("#") and location.get(href[1:], here) != here:
+            a.set("href", f"{location[href[1:]]}{href}")
+
+
+def nav_element(kind: str, role: str, label: str, *, hidden: bool = False) -> HtmlElement:
+    """A ``<nav>`` with its ``epub:type``, ARIA role and a heading that labels it."""
+    nav = element("nav", id=kind, role=role, aria_labelledby=f"{kind}-title")
+    nav.set(EPUB_TYPE, kind)
+    if hidden:
+        nav.set("hidden", "hidden")
+    nav.append(element("h2", label, id=f"{kind}-title"))
+    return nav
+
+
+def link_list(entries: Iterable[tuple[str | None, str, str]]) -> HtmlElement:
+    """An ``<ol>`` of links from (epub:type or None, href, text)."""
+    ol = element("ol")
+    for kind, href, text in entries:
+        a = element("a", text, href=href)
+        if kind:
+            a.set(EPUB_TYPE, kind)
+        li = element("li")
+        li.append(a)
+        ol.append(li)
+    return ol
+
+
+def ncx_toc(headings: Sequence, location: dict[str, str]) -> list:
+    """The same outline for the EPUB 2 NCX (ids prefixed: NCX ids cannot start with a digit)."""
+    toc: list = []
+    for h in headings:
+        link = epub.Link(f"{location.get(h.id, 'part01.xhtml')}#{h.id}", h.text, f"ncx-{h.id}")
+        toc.append((epub.Section(h.text, link.href), ncx_toc(h.children, location))
+                   if h.children else link)
+    return toc
+
+
+def xhtml_document(title: str, nodes: Iterable[HtmlElement], doc: Document) -> bytes:
+    """A complete XHTML content document with ``lang``, ``xml:lang`` and ``dir``."""
+    html = etree.Element(f"{{{XHTML_NS}}}html", nsmap={None: XHTML_NS, "epub": OPS_NS})
+    html.set("lang", doc.meta.lang)
+    html.set(XML_LANG, doc.meta.lang)
+    html.set("dir", doc.meta.dir)
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    etree.SubElement(head, f"{{{XHTML_NS}}}meta", charset="utf-8")
+    etree.SubElement(head, f"{{{XHTML_NS}}}title").text = title
+    etree.SubElement(head, f"{{{XHTML_NS}}}link", rel="stylesheet", type="text/css",
+                     href=CSS_FILE)
+    body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
+    for node in nodes:
+        body.append(node)
+    for el in body.iter():
+        if isinstance(el.tag, str) and not el.tag.startswith("{"):
+            el.tag = f"{{{XHTML_NS}}}{el.tag}"
+    return etree.tostring(html, xml_declaration=True, encoding="utf-8",
+                          doctype="<!DOCTYPE html>")
+
+
+def epub_css() -> str:
+    """Tokens and the EPUB layer with plain values; no font files (readers pick fonts)."""
+    css = styles.stylesheet("epub.css").replace(styles.read_layer("fonts.css"), "")
+    return styles.resolve_tokens(css)
+
+
+def finish_zip(data: bytes, lang: str) -> bytes:
+    """Rewrite EbookLib's zip: ``xml:lang`` on the package, fixed entry dates,
+    ``mimetype`` first and stored."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
-        names = sorted(source.namelist(), key=lambda n: (n != "mimetype", n))
-        for name in names:
+        for name in sorted(source.namelist(), key=lambda n: (n != "mimetype", n)):
+            content = source.read(name)
+            if name.endswith(".opf"):
+                content = with_package_lang(content, lang)
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" \
                 else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(name))
+            target.writestr(info, content)
     return out.getvalue()
+
+
+def with_package_lang(opf: bytes, lang: str) -> bytes:
+    """EbookLib writes no ``xml:lang`` on ``<package>``; EPUB 3.3 and Ace want it."""
+    root = etree.fromstring(opf)
+    root.set(XML_LANG, lang)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
