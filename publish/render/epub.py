@@ -399,9 +399,9 @@ def xhtml_document(title: str, nodes: Iterable[HtmlElement], doc: Document) -> b
 
 
 def epub_css() -> str:
-    """Tokens and the EPUB layer with plain values; no font files (readers pick fonts)."""
-    css = styles.stylesheet("epub.css").replace(styles.read_layer("fonts.css"), "")
-    return styles.resolve_tokens(css)
+    """The EPUB layer with tokens resolved to plain values (not every reading system
+    supports ``var()``); no font files, since readers choose their own typeface."""
+    return styles.resolve_tokens(styles.read_layer("epub.css"))
 
 
 def finish_zip(data: bytes, lang: str) -> bytes:
