@@ -253,9 +253,10 @@ def insert_at_character(block: HtmlElement, offset: int, marker: HtmlElement) ->
     """Insert ``marker`` before character ``offset`` of ``block.text_content()``.
 
     Walks the text slots in reading order (an element's text, then its children,
-    then its tail). Slots inside elements that take no text (whitespace between
-    rows or list items) are skipped to the next slot that does. An offset past the
-    end puts the marker after the last character.
+    then its tail) and splits the one holding that character, so the marker never
+    lands in an empty slot such as an image's. Slots inside elements that take no
+    text (white space between rows or list items) are skipped to the next slot
+    that does. An offset past the end puts the marker after the last character.
     """
     remaining = offset
     last: tuple[HtmlElement, str] | None = None
@@ -270,13 +271,14 @@ def insert_at_character(block: HtmlElement, offset: int, marker: HtmlElement) ->
         if container.tag in NO_TEXT_INSIDE:
             remaining = max(remaining - len(chunk), 0)
             continue
-        if remaining < len(chunk) or (remaining == 0 and not chunk):
+        if chunk and remaining < len(chunk):
             split_slot(el, slot, remaining, marker)
             return
         remaining -= len(chunk)
-        last = (el, slot)
+        if chunk:
+            last = (el, slot)
     if last is None:
-        block.append(marker)
+        block.append(marker)  # a block without any text
     else:
         el, slot = last
         split_slot(el, slot, len(getattr(el, slot) or ""), marker)
