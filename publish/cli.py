@@ -7,13 +7,22 @@ file:line and the rule), 2 the command was used wrongly.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from publish import __version__
-from publish.build import build, check
 from publish.render import FORMATS, RenderOptions
+
+if TYPE_CHECKING:
+    from publish.library import GuideReport
+
+# publish.build (Markdown, lxml trees, checks) and publish.library are imported inside
+# the commands: an up-to-date build is answered from the cache without them.
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_SOURCE = Path("source/guide.md")
 DEFAULT_OUT = Path("output")
@@ -23,6 +32,29 @@ source_argument = click.argument(
     required=False)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings as errors (use before publishing).")
+
+
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
+    show_default=True, help="Folder for the outputs.")
+formats_option = click.option(
+    "--format", "-f", "formats", type=click.Choice(list(FORMATS)), multiple=True,
+    help="Build only this format (repeat for several). Default: all.")
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Processes to use: guides built side by side, or one guide's PDF variants. "
+         "Default: the number of CPUs.")
+no_cache_option = click.option(
+    "--no-cache", is_flag=True,
+    help="Render everything; neither read nor update the build cache (.cache/publish).")
+
+
+def build_options(command: F) -> F:
+    """The options ``build`` and ``watch`` share: where, what, how strictly, how fast."""
+    for option in reversed((out_option, formats_option, strict_option, jobs_option,
+                            no_cache_option)):
+        command = option(command)
+    return command
 
 
 def _show_warnings(warnings: list, quiet: bool) -> None:
@@ -41,31 +73,56 @@ def cli() -> None:
 
 
 @cli.command("build")
-@source_argument
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=DEFAULT_OUT, show_default=True, help="Folder for the outputs.")
-@click.option("--format", "-f", "formats", type=click.Choice(list(FORMATS)), multiple=True,
-              help="Build only this format (repeat for several). Default: all.")
-@strict_option
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@build_options
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict: bool,
-                  quiet: bool) -> None:
-    """Check SOURCE (default source/guide.md) and write its outputs to --out.
+def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...],
+                  strict: bool, quiet: bool, jobs: int | None, no_cache: bool) -> None:
+    """Check SOURCES (default source/guide.md) and write their outputs to --out.
 
     Outputs are written only when every check and every format succeeds;
-    otherwise the previous outputs are left as they were.
+    otherwise the previous outputs are left as they were. Outputs whose inputs
+    did not change are not rendered again. Several guides build side by side
+    (--jobs); a failing guide does not stop the others, and the exit code is 1
+    when any failed.
     """
+    from publish.cache import BuildCache
+    from publish.library import build_guide, build_library, default_jobs, summary
+
     show_progress = not quiet and sys.stderr.isatty()
 
     def progress(name: str, files: list[str], seconds: float) -> None:
         if show_progress:
             click.echo(f"  {name:<5} {', '.join(files)}  ({seconds:.2f} s)", err=True)
 
-    result = build(source, out_dir, formats or tuple(FORMATS),
-                   options=RenderOptions(strict=strict), progress=progress)
-    _show_warnings(result.warnings, quiet)
-    if not quiet:
-        click.echo(f"Built {len(result.written)} files in {out_dir}/", err=True)
+    cache = None if no_cache else BuildCache()
+    options = RenderOptions(strict=strict)
+    formats = formats or tuple(FORMATS)
+    jobs = jobs or default_jobs()
+    if len(set(sources)) <= 1:
+        report = build_guide(sources[0] if sources else DEFAULT_SOURCE, out_dir, formats,
+                             options, cache=cache, jobs=jobs, progress=progress)
+        _show_warnings(report.warnings, quiet)
+        if not quiet:
+            click.echo(summary(report, out_dir), err=True)
+        return
+
+    def done(report: GuideReport) -> None:
+        if report.error:
+            click.echo(report.error, err=True)
+        _show_warnings(report.warnings, quiet)
+        if not quiet:
+            click.echo(f"{report.source}: {summary(report, out_dir)}", err=True)
+
+    reports = build_library(sources, out_dir, formats, options, cache=cache, jobs=jobs,
+                            done=done)
+    failed = [str(r.source) for r in reports if r.error]
+    if failed or not quiet:
+        click.echo(f"{len(reports) - len(failed)} of {len(reports)} guides built into "
+                   f"{out_dir}/" + (f"; failed: {', '.join(failed)}" if failed else ""),
+                   err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command("check")
@@ -73,6 +130,8 @@ def build_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
 @strict_option
 def check_command(source: Path, strict: bool) -> None:
     """Run every check on SOURCE without writing anything."""
+    from publish.build import check
+
     _doc, findings = check(source, strict=strict)
     _show_warnings(findings, quiet=False)
     click.echo(f"{source}: all checks passed", err=True)

