@@ -14,6 +14,8 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
+from publish.locate import SourceMap
+
 
 @dataclass(frozen=True)
 class Person:
@@ -137,6 +139,9 @@ class Document:
     citations: list[Citation]
     cited_sources: list[Source]
     raw_html_removed: list[tuple[int | None, str]] = field(default_factory=list)
+    # Line lookups over the Markdown body: text checks (dose notation, claims, reading
+    # level) report sentences, which the tree keeps no line numbers for.
+    source_map: SourceMap | None = field(default=None, repr=False, compare=False)
 
     def body_copy(self) -> lxml_html.HtmlElement:
         """A private copy of the body for a renderer to transform."""

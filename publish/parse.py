@@ -84,6 +84,7 @@ def parse(path: Path) -> Document:
         meta=meta, body=body, headings=headings, outline=_outline(headings),
         images=_images(body, smap), links=_links(body, smap), tables=_tables(body, smap),
         citations=citations, cited_sources=cited, raw_html_removed=removed,
+        source_map=smap,
     )
 
 
