@@ -65,6 +65,8 @@ def parse(path: Path) -> Document:
         if dropped:
             first = str(chunk).strip().split("\n")[0][:60]
             removed.append((smap.find("raw-html", first), ", ".join(dropped)))
+    for url in sanitize.unsafe_urls(html, md.htmlStash.rawHtmlBlocks):  # [text](javascript:…)
+        removed.append((smap.find("unsafe-url", url), f"unsafe URL {url}"))
 
     body = lxml_html.fragment_fromstring(sanitize.clean(html) or "<p></p>",
                                          create_parent="div")

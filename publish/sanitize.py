@@ -8,8 +8,10 @@ styles, no embedded documents, no forms, no attachments, no remote loading.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import nh3
+from lxml import html as lxml_html
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt",
@@ -31,6 +33,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _ATTR = re.compile(r"\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=")
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def clean(html: str) -> str:
@@ -43,6 +46,23 @@ def clean(html: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
+
+
+def unsafe_urls(html: str, raw_chunks: Iterable[str]) -> list[str]:
+    """Link and image addresses outside raw HTML whose scheme the allow-list refuses.
+
+    Raw HTML is reported chunk by chunk (:func:`removed_parts`). A Markdown link
+    such as ``[text](javascript:…)`` is not raw HTML, yet :func:`clean` drops its
+    address all the same: this finds it, so that it is reported, not lost silently.
+    """
+    raw = "\n".join(str(chunk) for chunk in raw_chunks)
+    found: list[str] = []
+    for el in lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div").iter():
+        url = el.get("href") if el.tag == "a" else el.get("src") if el.tag == "img" else None
+        scheme = _SCHEME.match(url or "")
+        if scheme and scheme.group(1).lower() not in URL_SCHEMES and url not in raw:
+            found.append(url)
+    return found
 
 
 def removed_parts(raw: str) -> list[str]:
