@@ -14,6 +14,7 @@ from publish.render.base import RenderContext, Renderer, RenderOptions
 
 FORMATS: dict[str, str] = {
     "html": "publish.render.html:HtmlRenderer",
+    "embed": "publish.render.html:EmbedRenderer",
     "pdf": "publish.render.pdf:PdfRenderer",
     "epub": "publish.render.epub:EpubRenderer",
 }

@@ -1,17 +1,29 @@
-"""The standalone, accessible HTML page (``guide.html``).
+"""The screen outputs: the standalone page and the fragment partners embed.
 
-One self-contained file: CSS, fonts and images inlined, no script, and a
-Content-Security-Policy that forbids loading anything from anywhere.
+``guide.html`` is one self-contained page: CSS, fonts and images inlined, no
+script, and a Content-Security-Policy that lets it load nothing from anywhere.
+``guide.embed.html`` (+ ``guide.embed.css``) is the same guide rooted in one
+``<article>`` for a partner's page; ``publish.render.embed`` makes it safe there.
+
+Both are built from one tree (:func:`guide_parts`), so the page and the
+fragment can never say different things; they differ only in their wrapper.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
 from typing import ClassVar
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import styles
 from publish.labels import labels_for
+from publish.model import Document
+from publish.render import embed
 from publish.render.base import RenderContext
 from publish.render.common import (
     data_uri,
@@ -24,12 +36,102 @@ from publish.render.common import (
     wrap_tables,
 )
 
-PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-            "base-uri 'none'; form-action 'none'")
+LANDMARK_SECTIONS = ("key-facts",)
+"""Sections that stay named regions (landmarks); the rest are plain sections.
+
+Every named ``<section>`` is a landmark: twenty of them would bury the one a
+reader needs to find first.
+"""
+
+TOC_MAX_LEVEL = 2
+"""The contents list names the main sections only, so it stays short on a phone."""
+
+
+def csp_source(text: str) -> str:
+    """The CSP hash source that allows exactly this inline ``<style>`` and nothing else."""
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def policy(style: str) -> str:
+    """The Content-Security-Policy a page needs to show the guide: nothing remote, ever."""
+    return (f"default-src 'none'; style-src {csp_source(style)}; img-src data:; "
+            "font-src data:; base-uri 'none'; form-action 'none'")
+
+
+def screen_css(*layers: str) -> str:
+    """The screen layers after the tokens, with the woff2 fonts inlined as data."""
+    css = styles.only_font_format(styles.stylesheet(*layers, "html.css"), "woff2")
+    return styles.inline_fonts(css)
+
+
+@dataclass
+class GuideParts:
+    """The guide's screen content, before it is wrapped as a page or a fragment."""
+
+    header: list[HtmlElement]
+    content: HtmlElement
+    footer: HtmlElement
+
+
+def guide_parts(doc: Document) -> GuideParts:
+    """Header (draft banner, publisher), content (h1 … sources) and footer of the guide."""
+    meta = doc.meta
+    words = labels_for(meta.lang)
+    body = doc.body_copy()
+    for img, path, mime in resolve_images(doc, body):
+        img.set("src", data_uri(path, mime))
+    mark_decorative(body)
+    wrap_tables(body)
+    for heading in body.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        heading.set("class", f"heading-{heading.tag[1]}")
+    for section in body.iter("section"):
+        if section.get("aria-labelledby") not in LANDMARK_SECTIONS:
+            del section.attrib["aria-labelledby"]
+
+    banner = draft_banner(doc)
+    header = [banner] if banner is not None else []
+    if meta.publisher:
+        header.append(element("p", meta.publisher, cls="publisher"))
+
+    content = element("div", cls="content")
+    content.text = body.text
+    for child in list(body):
+        content.append(child)
+    _insert_contents(content, doc)
+
+    footer = element("footer", cls="page-footer")
+    parts = [f"{words['version']} {meta.version}"]
+    if meta.last_reviewed:
+        parts.append(f"{words['last_reviewed']}: {meta.last_reviewed.isoformat()}")
+    if meta.next_review:
+        parts.append(f"{words['next_review']}: {meta.next_review.isoformat()}")
+    footer.append(element("p", " · ".join(parts)))
+    return GuideParts(header, content, footer)
+
+
+def _insert_contents(content: HtmlElement, doc: Document) -> None:
+    """Put the contents list after the title, introduction and key facts.
+
+    Key facts come first on the first screen (CDC Clear Communication Index);
+    the contents list follows them, before the first other section.
+    """
+    words = labels_for(doc.meta.lang)
+    nav = element("nav", cls="toc", aria_labelledby="toc-title")
+    nav.append(element("p", words["contents"], id="toc-title", cls="toc-title"))
+    top = doc.outline[0].children if doc.outline and doc.outline[0].level == 1 \
+        else doc.outline
+    nav.append(toc_list(top, max_level=TOC_MAX_LEVEL))
+    sections = [s for s in content if s.tag == "section"]
+    after_key_facts = [s for s in sections if "key-facts" not in (s.get("class") or "")]
+    if after_key_facts:
+        after_key_facts[0].addprevious(nav)
+    else:
+        content.append(nav)
 
 
 class HtmlRenderer:
-    """Renders ``guide.html``."""
+    """Renders ``guide.html``, the standalone page."""
 
     name: ClassVar[str] = "html"
 
@@ -40,11 +142,8 @@ class HtmlRenderer:
         doc = ctx.doc
         meta = doc.meta
         words = labels_for(meta.lang)
-        body = doc.body_copy()
-        for img, path, mime in resolve_images(doc, body):
-            img.set("src", data_uri(path, mime))
-        mark_decorative(body)
-        wrap_tables(body)
+        parts = guide_parts(doc)
+        css = screen_css()
 
         html = element("html", lang=meta.lang, dir=meta.dir)
         head = element("head")
@@ -52,50 +151,64 @@ class HtmlRenderer:
         head.append(element("meta", charset="utf-8"))
         head.append(element("meta", name="viewport", content="width=device-width, "
                             "initial-scale=1"))
-        head.append(element("meta", http_equiv="Content-Security-Policy", content=PAGE_CSP))
+        head.append(element("meta", http_equiv="Content-Security-Policy", content=policy(css)))
         head.append(element("title", meta.title))
         if meta.description:
             head.append(element("meta", name="description", content=meta.description))
+        head.append(element("meta", name="color-scheme", content="light dark"))
         head.append(element("meta", name="dcterms.modified",
                             content=ctx.build_date.date().isoformat()))
-        css = styles.inline_fonts(styles.only_font_format(styles.stylesheet("html.css"),
-                                                          "woff2"))
         head.append(element("style", css))
 
         page = element("body")
         html.append(page)
         page.append(element("a", words["skip_to_content"], href="#main", cls="skip-link"))
+        wrapper = element("div", cls=embed.ROOT_CLASS)
+        page.append(wrapper)
         header = element("header", cls="page-header")
-        banner = draft_banner(doc)
-        if banner is not None:
-            header.append(banner)
-        if meta.publisher:
-            header.append(element("p", meta.publisher, cls="publisher"))
-        page.append(header)
-
-        nav = element("nav", cls="toc", aria_labelledby="toc-title")
-        nav.append(element("p", words["contents"], id="toc-title", cls="toc-title"))
-        title_children = doc.outline[0].children if doc.outline and \
-            doc.outline[0].level == 1 else doc.outline
-        nav.append(toc_list(title_children))
-        page.append(nav)
-
-        main = element("main", id="main", tabindex="-1")
-        main.text = body.text
-        for child in list(body):
-            main.append(child)
-        page.append(main)
-        page.append(self.footer(ctx))
+        header.extend(parts.header)
+        wrapper.append(header)
+        parts.content.tag = "main"
+        parts.content.set("id", "main")
+        parts.content.set("tabindex", "-1")
+        wrapper.append(parts.content)
+        wrapper.append(parts.footer)
         return "<!DOCTYPE html>\n" + to_html(html) + "\n"
 
-    def footer(self, ctx: RenderContext) -> HtmlElement:
-        meta = ctx.doc.meta
-        words = labels_for(meta.lang)
-        footer = element("footer", cls="page-footer")
-        parts = [f"{words['version']} {meta.version}"]
-        if meta.last_reviewed:
-            parts.append(f"{words['last_reviewed']}: {meta.last_reviewed.isoformat()}")
-        if meta.next_review:
-            parts.append(f"{words['next_review']}: {meta.next_review.isoformat()}")
-        footer.append(element("p", " · ".join(parts)))
-        return footer
+
+class EmbedRenderer:
+    """Renders ``guide.embed.html`` and ``guide.embed.css``, the fragment for partner sites.
+
+    The stylesheet is both inside the fragment (a ``<style>`` element, for most
+    hosts) and beside it (for hosts whose CSP forbids inline styles).
+    """
+
+    name: ClassVar[str] = "embed"
+
+    def render(self, ctx: RenderContext) -> dict[str, bytes]:
+        css = embed.scope_css(screen_css("embed.css"))
+        return {
+            f"{ctx.stem}.embed.html": self.fragment(ctx, css).encode("utf-8"),
+            f"{ctx.stem}.embed.css": css.encode("utf-8"),
+        }
+
+    def fragment(self, ctx: RenderContext, css: str) -> str:
+        doc = ctx.doc
+        meta = doc.meta
+        parts = guide_parts(doc)
+        root = element("article", cls=embed.ROOT_CLASS, lang=meta.lang, dir=meta.dir)
+        title = next(parts.content.iter("h1"), None)
+        if title is not None and title.get("id"):
+            root.set("aria-labelledby", title.get("id"))
+        header = element("header", cls="page-header")
+        header.extend(parts.header)
+        root.extend([header, parts.content, parts.footer])
+        embed.shift_headings(root, ctx.options.heading_base, doc)
+        embed.prefix_names(root)
+        root.insert(0, element("style", css))
+        notice = (f" {meta.title}: paste this whole element into your page. "
+                  f"Content-Security-Policy it needs: {policy(css)} - or, with the "
+                  f"style element below removed and {ctx.stem}.embed.css linked from the "
+                  "head of your page, style-src allowing that file. ")
+        root.insert(0, etree.Comment(re.sub(r"-{2,}", "-", notice)))
+        return to_html(root) + "\n"
