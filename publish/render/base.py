@@ -16,6 +16,7 @@ class RenderOptions:
 
     heading_base: int = 1
     pdf_variants: tuple[str, ...] = ("standard", "large-print")
+    paper: str = "A4"  # a key of publish.render.pdf.PAPERS; A4 unless asked (UKAAF)
     strict: bool = False
 
 

@@ -1,12 +1,17 @@
 """The PDF leaflets, through WeasyPrint with the PDF/UA-1 variant.
 
-Variants (standard, large print, …) are rows of ``VARIANTS``: a file name and
-the stylesheet layers that change tokens; the renderer code is the same.
+Editions (standard, large print, print shop) are rows of ``VARIANTS`` and paper
+sizes rows of ``PAPERS`` (``publish.render.pdf_editions``): a file name and the
+stylesheet layers that change tokens or the page; the renderer code is the same.
+Each edition is laid out once; the standard one also gives the page starts the
+EPUB's page list needs (``PAGE_STARTS_FACT``), from the same layout it writes out.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,34 +21,51 @@ from publish import styles
 from publish.errors import RenderError
 from publish.labels import labels_for
 from publish.render.base import RenderContext
-from publish.render.common import draft_banner, element, mark_decorative, resolve_images, to_html
+from publish.render.common import (
+    PAGE_STARTS_FACT,
+    draft_banner,
+    element,
+    mark_decorative,
+    resolve_images,
+    to_html,
+)
+from publish.render.pdf_editions import PAPERS, VARIANTS, PdfVariant
+from publish.render.pdf_pages import (
+    TOO_TALL_CLASS,
+    Unbreakable,
+    mark_blocks,
+    page_starts,
+    split_unbreakables,
+)
+from publish.render.pdf_tags import TaggingError, describe_links, repair
 from publish.resources import ResourceRefused, allowed_roots, confined_path
 
 
-@dataclass(frozen=True)
-class PdfVariant:
-    """One PDF edition: its file name suffix, its extra stylesheet layers, its PDF flavour."""
-
-    suffix: str
-    layers: tuple[str, ...]
-    pdf_variant: str = "pdf/ua-1"
-
-
-VARIANTS: dict[str, PdfVariant] = {
-    "standard": PdfVariant(".pdf", ("print.css",)),
-    "large-print": PdfVariant("-large-print.pdf", ("print.css", "print-large.css")),
-}
-
-
 class _Counter(logging.Handler):
-    """Collects WeasyPrint's ERROR records (missing alt, missing lang) to fail the build."""
+    """Collects WeasyPrint's ERROR records (missing alt, missing lang) to fail the build.
 
-    def __init__(self) -> None:
+    ``expected`` are messages that are not errors here: WeasyPrint logs every
+    ``alt=""`` image, but a decorative image is meant to have no alt (the post-pass
+    makes it an artifact).
+    """
+
+    def __init__(self, expected: frozenset[str] = frozenset()) -> None:
         super().__init__(logging.ERROR)
+        self.expected = expected
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if message not in self.expected:
+            self.messages.append(message)
+
+
+@dataclass
+class _Layout:
+    """One laid-out edition: WeasyPrint's Document and the HTML tree it laid out."""
+
+    document: Any
+    root: Any
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +101,7 @@ def _weasy() -> Any:
 
 
 class PdfRenderer:
-    """Renders one PDF per selected variant."""
+    """Renders one PDF per selected edition, on the selected paper."""
 
     name: ClassVar[str] = "pdf"
 
@@ -87,22 +109,43 @@ class PdfRenderer:
         files: dict[str, bytes] = {}
         for name in ctx.options.pdf_variants:
             variant = VARIANTS[name]
-            files[f"{ctx.stem}{variant.suffix}"] = self.render_variant(ctx, variant)
+            with self._errors(ctx):
+                layout = self.layout(ctx, variant, mark=name == "standard")
+                if name == "standard":
+                    ctx.facts[PAGE_STARTS_FACT] = self._page_starts(ctx, layout)
+                files[f"{ctx.stem}{variant.suffix}"] = self.write(ctx, variant, layout)
         return files
 
     def layout_facts(self, ctx: RenderContext) -> dict[str, Any]:
         """Facts other outputs need from the PDF layout, without writing a PDF.
 
-        Sets ``PAGE_STARTS_FACT`` (see ``publish.render.common.PageStart``).
-        Not yet implemented: returns no page starts.
+        ``PAGE_STARTS_FACT``: where each page of the standard edition begins
+        (see ``publish.render.common.PageStart``).
         """
-        return {}
+        with self._errors(ctx):
+            layout = self.layout(ctx, VARIANTS["standard"], mark=True)
+        return {PAGE_STARTS_FACT: self._page_starts(ctx, layout)}
 
-    def document_html(self, ctx: RenderContext) -> str:
-        """The print document: metadata for WeasyPrint, draft marking, the body."""
+    def _page_starts(self, ctx: RenderContext, layout: _Layout) -> list[Any]:
+        return page_starts(layout.document, layout.root, ctx.doc.body_copy())
+
+    def layers(self, ctx: RenderContext, variant: PdfVariant) -> tuple[str, ...]:
+        """Stylesheet layers of one edition on the chosen paper."""
+        return (*variant.layers, *PAPERS[ctx.options.paper])
+
+    def document_html(self, ctx: RenderContext, *, mark: bool = False,
+                      too_tall: frozenset[Unbreakable] = frozenset()) -> str:
+        """The print document: metadata for WeasyPrint, draft marking, the body.
+
+        ``mark`` numbers the block elements (``data-block``) so the layout can say
+        where each page begins; it changes neither the layout nor the PDF.
+        ``too_tall`` elements get the class that lets them break across pages.
+        """
         doc = ctx.doc
         meta = doc.meta
         body = doc.body_copy()
+        if mark:
+            mark_blocks(body)
         for img, path, _mime in resolve_images(doc, body):
             img.set("src", path.as_uri())
         mark_decorative(body)
@@ -130,6 +173,9 @@ class PdfRenderer:
         page.text = body.text
         for child in list(body):
             page.append(child)
+        for tag, index in too_tall:
+            tall = list(html.iter(tag))[index]
+            tall.set("class", f"{tall.get('class', '')} {TOO_TALL_CLASS}".strip())
         return "<!DOCTYPE html>\n" + to_html(html)
 
     def running_css(self, ctx: RenderContext) -> str:
@@ -146,33 +192,76 @@ class PdfRenderer:
             css += f"@page {{ @top-center {{ content: {_css_string(words['draft_banner'])}; }} }}\n"
         return css
 
-    def render_variant(self, ctx: RenderContext, variant: PdfVariant) -> bytes:
+    def layout(self, ctx: RenderContext, variant: PdfVariant, *, mark: bool = False) -> _Layout:
+        """Lay out one edition (WeasyPrint's ``render``); nothing is written yet.
+
+        Tables, list items and the key facts are kept whole (``break-inside: avoid``),
+        but WeasyPrint cannot honour that for an element taller than a page: it moves
+        it to the next page and breaks it there anyway, leaving its heading alone on a
+        page. Only when the layout shows such an element is the edition laid out again,
+        with those elements allowed to break (their heading and first rows then stay
+        together); the layout returned is the one that is written.
+        """
+        too_tall: frozenset[Unbreakable] = frozenset()
+        for _ in range(3):
+            layout = self._layout(ctx, variant, mark, too_tall)
+            found = too_tall | split_unbreakables(layout.document, layout.root)
+            if found == too_tall:
+                break
+            too_tall = found
+        return layout
+
+    def _layout(self, ctx: RenderContext, variant: PdfVariant, mark: bool,
+                too_tall: frozenset[Unbreakable]) -> _Layout:
         weasyprint = _weasy()
         doc = ctx.doc
         css = styles.resolve_tokens(
-            styles.only_font_format(styles.stylesheet(*variant.layers), "truetype")
+            styles.only_font_format(styles.stylesheet(*self.layers(ctx, variant)), "truetype")
             + self.running_css(ctx))
-        roots = allowed_roots(doc.source_dir)
-        fetcher = weasyprint.ConfinedFetcher(roots)
-        counter = _Counter()
+        fetcher = weasyprint.ConfinedFetcher(allowed_roots(doc.source_dir))
+        html = weasyprint.HTML(string=self.document_html(ctx, mark=mark, too_tall=too_tall),
+                               base_url=str(doc.source_dir) + "/", url_fetcher=fetcher)
+        stylesheet = weasyprint.CSS(string=css, base_url=str(styles.STYLES_DIR) + "/",
+                                    url_fetcher=fetcher, font_config=weasyprint.FONT_CONFIG)
+        document = html.render(stylesheets=[stylesheet], font_config=weasyprint.FONT_CONFIG,
+                               pdf_variant=variant.pdf_variant, pdf_identifier=True)
+        return _Layout(document, html.etree_element)
+
+    def write(self, ctx: RenderContext, variant: PdfVariant, layout: _Layout) -> bytes:
+        """The PDF of a laid-out edition, with the PDF/UA repairs of ``pdf_tags``."""
+        pdf = layout.document.write_pdf(finisher=describe_links,
+                                        pdf_variant=variant.pdf_variant,
+                                        pdf_identifier=True, uncompressed_pdf=False)
+        try:
+            return repair(pdf)
+        except TaggingError as exc:
+            raise RenderError("pdf", str(exc), ctx.doc.path,
+                              ctx.doc.meta.lines.get(exc.field)) from None
+
+    @contextmanager
+    def _errors(self, ctx: RenderContext) -> Iterator[None]:
+        """Turn a refused file and WeasyPrint's logged errors into one build error.
+
+        WeasyPrint logs a missing alt or lang at ERROR and carries on; here they stop
+        the build. ``Refused`` is a BaseException, so it is caught by name.
+        """
+        weasyprint = _weasy()
+        decorative = frozenset(
+            f'Image "{path.as_uri()}" has no required alt description'
+            for img, path, _mime in resolve_images(ctx.doc, ctx.doc.body_copy())
+            if "decorative" in (img.get("class") or "").split())
+        counter = _Counter(decorative)
         logger = logging.getLogger("weasyprint")
         logger.addHandler(counter)
         try:
-            html = weasyprint.HTML(string=self.document_html(ctx),
-                                   base_url=str(doc.source_dir) + "/", url_fetcher=fetcher)
-            stylesheet = weasyprint.CSS(string=css, base_url=str(styles.STYLES_DIR) + "/",
-                                        url_fetcher=fetcher,
-                                        font_config=weasyprint.FONT_CONFIG)
-            pdf = html.write_pdf(stylesheets=[stylesheet], font_config=weasyprint.FONT_CONFIG,
-                                 pdf_variant=variant.pdf_variant, pdf_identifier=True,
-                                 uncompressed_pdf=False)
+            yield
         except weasyprint.Refused as exc:
-            raise RenderError("pdf", str(exc), doc.path) from None
+            raise RenderError("pdf", str(exc), ctx.doc.path) from None
         finally:
             logger.removeHandler(counter)
         if counter.messages:
-            raise RenderError("pdf", "; ".join(dict.fromkeys(counter.messages)), doc.path)
-        return pdf
+            raise RenderError("pdf", "; ".join(dict.fromkeys(counter.messages)),
+                              ctx.doc.path)
 
 
 def _css_string(text: str) -> str:

@@ -1,0 +1,171 @@
+"""PDF/UA-1 repairs for what WeasyPrint 70 leaves wrong, as a pikepdf post-pass.
+
+WeasyPrint tags the page body well but (see the library notes):
+
+* the running header, footer and page numbers (``@page`` margin boxes) are written
+  as marked content whose structure elements hang outside the structure tree —
+  tagged content no assistive technology can reach, which PDF/UA forbids. Here they
+  become ``/Artifact`` with ``/Type /Pagination``, and their ParentTree entries null;
+* a decorative image (``alt=""``) is tagged as a Figure without ``/Alt``. Here it
+  becomes an ``/Artifact`` and leaves the structure tree (with any element it leaves
+  empty);
+* a link annotation's ``/Contents`` (its alternate description) is the raw target
+  (``source-S1`` or a URL); :func:`describe_links` replaces it with the words a
+  reader is given for the link (its ``aria-label`` or its text);
+* a missing title or language produces a PDF anyway; :func:`repair` refuses it.
+
+Everything here is a pure function of the input bytes, so output stays
+byte-identical between builds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Operator
+
+_PAGINATION = Dictionary(Type=Name.Pagination)
+_XMP_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+
+
+class TaggingError(ValueError):
+    """The PDF cannot be made PDF/UA because the document lacks something (title, lang)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def describe_links(document: Any, pdf: Any) -> None:
+    """WeasyPrint ``finisher``: give each link annotation the words of its link.
+
+    PDF/UA asks for an alternate description in ``/Contents``; WeasyPrint writes the
+    target, which for an in-page citation is an id such as ``source-S1``.
+    """
+    import pydyf
+
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is None or box.element is None:
+                continue
+            label = box.element.get("aria-label") or " ".join(
+                "".join(box.element.itertext()).split())
+            if label:
+                annotation["Contents"] = pydyf.String(label)
+
+
+def repair(data: bytes, *, require_title: bool = True) -> bytes:
+    """Artifact the running content and decorative images; check title, lang, viewer prefs.
+
+    Raises :class:`TaggingError` when the title or language is missing.
+    """
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        _check_identity(pdf, require_title)
+        root = pdf.Root.StructTreeRoot
+        parent_tree = pikepdf.NumberTree(root.ParentTree)
+        reachable = _reachable(root)
+        decorative = _drop_decorative_figures(root)
+        for page in pdf.pages:
+            key = int(page.obj.StructParents)
+            owners = parent_tree[key]
+            running = {mcid for mcid, owner in enumerate(owners)
+                       if isinstance(owner, Dictionary) and owner.objgen not in reachable}
+            hidden = decorative.get(page.obj.objgen, set())
+            if running or hidden:
+                _artifact_content(pdf, page, running, hidden)
+                for mcid in running | hidden:
+                    owners[mcid] = None
+        prefs = pdf.Root.get(Name.ViewerPreferences)
+        if prefs is None:
+            pdf.Root.ViewerPreferences = prefs = Dictionary()
+        prefs.DisplayDocTitle = True
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def _check_identity(pdf: pikepdf.Pdf, require_title: bool) -> None:
+    """PDF/UA needs a language and (for the UA variant) a dc:title in XMP."""
+    if not str(pdf.Root.get(Name.Lang, "")).strip():
+        raise TaggingError("lang", "the PDF has no document language (/Lang); set `lang`")
+    if require_title:
+        meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
+        if not str(meta.get(_XMP_TITLE, "")).strip():
+            raise TaggingError("title", "the PDF has no title in its XMP metadata; set `title`")
+
+
+def _kids(element: Dictionary) -> list[Any]:
+    kids = element.get(Name.K)
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _is_struct(obj: Any) -> bool:
+    return isinstance(obj, Dictionary) and Name.S in obj
+
+
+def _walk(element: Dictionary) -> Iterator[Dictionary]:
+    """Structure elements below ``element``, depth first, in reading order."""
+    for kid in _kids(element):
+        if _is_struct(kid):
+            yield kid
+            yield from _walk(kid)
+
+
+def _reachable(root: Dictionary) -> set[tuple[int, int]]:
+    return {element.objgen for element in _walk(root)}
+
+
+def _drop_decorative_figures(root: Dictionary) -> dict[tuple[int, int], set[int]]:
+    """Remove Figures without /Alt from the tree; their MCIDs by page object."""
+    hidden: dict[tuple[int, int], set[int]] = {}
+    figures = [e for e in _walk(root) if str(e.S) == "/Figure"
+               and Name.Alt not in e and Name.ActualText not in e]
+    for figure in figures:
+        for kid in _kids(figure):
+            if isinstance(kid, int):
+                hidden.setdefault(figure.Pg.objgen, set()).add(int(kid))
+            elif isinstance(kid, Dictionary) and Name.MCID in kid:
+                page = kid.get(Name.Pg, figure.Pg)
+                hidden.setdefault(page.objgen, set()).add(int(kid.MCID))
+        _detach(figure)
+    return hidden
+
+
+def _detach(element: Dictionary) -> None:
+    """Take an element out of its parent, and the parent too if that leaves it empty."""
+    parent = element.get(Name.P)
+    if parent is None or not _is_struct(parent):
+        return
+    remaining = [kid for kid in _kids(parent)
+                 if not (isinstance(kid, Dictionary) and kid.objgen == element.objgen)]
+    parent.K = Array(remaining)
+    if not remaining:
+        _detach(parent)
+
+
+def _artifact_content(pdf: pikepdf.Pdf, page: pikepdf.Page, running: set[int],
+                      hidden: set[int]) -> None:
+    """Rewrite marked-content sequences with these MCIDs as artifacts."""
+    bdc = Operator("BDC")
+    bmc = Operator("BMC")
+    ops = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if operator == bdc and len(operands) == 2 and isinstance(operands[1], Dictionary) \
+                and Name.MCID in operands[1]:
+            mcid = int(operands[1].MCID)
+            if mcid in running:
+                ops.append(pikepdf.ContentStreamInstruction(
+                    [Name.Artifact, _PAGINATION], bdc))
+                continue
+            if mcid in hidden:
+                ops.append(pikepdf.ContentStreamInstruction([Name.Artifact], bmc))
+                continue
+        ops.append(pikepdf.ContentStreamInstruction(operands, operator))
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
