@@ -7,13 +7,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from publish import manifest
 from publish.cache import BuildCache
 from publish.checks import run_checks
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError
 from publish.library import Aside
 from publish.model import Document
-from publish.output import write_outputs
+from publish.output import interrupt_safe, write_outputs
 from publish.parse import parse
 from publish.render import FORMATS, RenderContext, RenderOptions, renderer
 
@@ -43,6 +44,7 @@ def check(source: Path, *, strict: bool = False) -> tuple[Document, list[Diagnos
     return doc, findings
 
 
+@interrupt_safe
 def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), *,
           options: RenderOptions | None = None,
           progress: Progress | None = None, cache: BuildCache | None = None,
@@ -81,7 +83,9 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
     finally:
         aside.close()
     unchanged = [out_dir / n for names in (plan.fresh.values() if plan else ()) for n in names]
-    written = write_outputs(out_dir, files)
+    built = ctx.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+    written = write_outputs(out_dir, files, last=lambda: manifest.render(  # manifest last
+        out_dir, doc, built, files, unchanged))
     if cache is not None and plan is not None:
         cache.record(plan, source, options, rendered, findings)
     return BuildResult(doc, findings, written, list(rendered), unchanged)

@@ -22,6 +22,21 @@ from publish.model import Metadata, Person, Source
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """A patient guide is a few thousand words; 2 MiB stops runaway or hostile input early."""
+MAX_NESTING = 16
+"""Levels of lists and quotes inside each other; a guide needs three at most."""
+MAX_OPENERS_PER_PARAGRAPH = 500
+"""'[' and '<' in one paragraph; Python-Markdown's inline parser is super-quadratic in them."""
+MAX_OPENERS = 10_000
+"""'[' and '<' in the whole guide (the shipped guide has about 50)."""
+WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+RAW_HTML_BLOCK = re.compile(
+    r"^ {0,3}<(address|article|aside|blockquote|dd|details|div|dl|dt|figcaption|figure|"
+    r"footer|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|"
+    r"tr|ul)[\s/>]", re.IGNORECASE)
+"""A raw HTML block: Python-Markdown keeps it aside whole, so its tags cost nothing."""
+FENCE = re.compile(r"^\s*(>\s*)*(```|~~~)")
+EMPHASIS_RUN = re.compile(rf"[*_]{{{2 * MAX_NESTING + 1},}}[^\s*_]")
+"""An opening run of emphasis markers: each pair nests one level (blank lines of '_' pass)."""
 
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
 BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
@@ -90,20 +105,28 @@ class SourceText:
 
 
 def read_source(path: Path) -> SourceText:
-    """Read a guide, accepting a BOM and CRLF, and split off the front matter."""
+    """Read a guide, accepting a BOM and CRLF, and split off the front matter.
+
+    Reads at most ``MAX_SOURCE_BYTES`` + 1 bytes from one open file, so a file
+    that grows while it is read, or a device, cannot exhaust memory.
+    """
     if not path.exists():
         raise SourceError("source-missing", "no such file; pass the path of a guide (.md)", path)
     if path.is_dir():
         raise SourceError("source-missing", "is a folder; pass the path of a guide (.md)", path)
+    if not path.is_file():
+        raise SourceError("source-unreadable", "is not a regular file (a pipe or a device?); "
+                          "pass the path of a guide (.md)", path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError("source-too-large", f"{size} bytes is over the limit of "
-                              f"{MAX_SOURCE_BYTES} bytes; split the guide", path)
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
-        raise SourceError("source-unreadable", f"cannot read the file ({exc.strerror})",
-                          path) from None
+        raise SourceError("source-unreadable", f"cannot read the file ({exc.strerror}); "
+                          "check its permissions", path) from None
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SourceError("source-too-large", f"the file is over the limit of "
+                          f"{MAX_SOURCE_BYTES} bytes (2 MiB); a patient guide is far "
+                          "smaller, so split it or remove what does not belong", path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -130,16 +153,81 @@ def read_source(path: Path) -> SourceText:
             if not body.strip():
                 raise SourceError("source-empty", "the guide has front matter but no body; "
                                   "add a # heading and the text", path, index + 1)
+            check_body_limits(body, index + 2, path)
             return SourceText(path, raw, front, 2, body, index + 2)
     raise SourceError("front-matter-unclosed", "the front matter has no closing '---' line",
                       path, 1)
 
 
+def check_body_limits(body: str, first_line: int, path: Path) -> None:
+    """Refuse Markdown that would exhaust the parser before it is parsed.
+
+    Python-Markdown recurses once per level of nesting (lists, quotes, runs of
+    emphasis markers) and its inline parser slows down faster than the square of
+    the number of unclosed ``[`` and ``<`` in one paragraph (2,000 of them take
+    about 5 s here). A real guide is nowhere near these limits; hostile input
+    is stopped with a line to look at. Fenced code is not Markdown and is skipped.
+    """
+    fenced = raw_block = False
+    openers = block_openers = 0
+    block_start: int | None = None
+    for index, line in enumerate(body.split("\n")):
+        number = first_line + index
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if not line.strip():
+            block_start, block_openers = None, 0
+            continue
+        if block_start is None:
+            block_start, raw_block = number, bool(RAW_HTML_BLOCK.match(line))
+        depth = _nesting(line)
+        if depth > MAX_NESTING:
+            raise SourceError("source-too-deep", f"lists and quotes are nested {depth} levels "
+                              f"deep here; at most {MAX_NESTING} are allowed, so flatten "
+                              "them", path, number)
+        if EMPHASIS_RUN.search(line):
+            raise SourceError("source-too-deep", f"more than {2 * MAX_NESTING} '*' or '_' in "
+                              "a row nest emphasis too deeply; remove them", path, number)
+        count = 0 if raw_block else line.count("[") + line.count("<")
+        block_openers += count
+        openers += count
+        if block_openers > MAX_OPENERS_PER_PARAGRAPH:
+            raise SourceError("source-too-complex", f"this paragraph has more than "
+                              f"{MAX_OPENERS_PER_PARAGRAPH} '[' and '<' characters; split "
+                              "it or remove the stray brackets", path, block_start)
+        if openers > MAX_OPENERS:
+            raise SourceError("source-too-complex", f"the guide has more than {MAX_OPENERS} "
+                              "'[' and '<' characters (links, images, citations, HTML); "
+                              "split it", path, number)
+
+
+def _nesting(line: str) -> int:
+    """Levels of quote markers plus list indentation (4 spaces a level) at a line's start."""
+    quotes = 0
+    rest = line.expandtabs(4)
+    while True:
+        stripped = rest.lstrip(" ")
+        if not stripped.startswith(">") or len(rest) - len(stripped) > 3:
+            break
+        quotes += 1
+        rest = stripped[1:]
+    indent = len(rest) - len(rest.lstrip(" "))
+    return quotes + indent // 4
+
+
 def _load_yaml(src: SourceText) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML safely, keeping the line of each top-level key."""
+    _check_yaml_depth(src)
     try:
         node = yaml.compose(src.front_matter, Loader=yaml.SafeLoader)
         data = yaml.safe_load(src.front_matter)
+    except RecursionError:
+        raise SourceError("front-matter-yaml", "the front matter nests too deeply; front "
+                          "matter fields are text, lists and short mappings", src.path,
+                          src.front_matter_line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = src.front_matter_line + mark.line if mark else src.front_matter_line
@@ -154,6 +242,22 @@ def _load_yaml(src: SourceText) -> tuple[dict[str, Any], dict[str, int]]:
         for key_node, _ in node.value:
             lines[str(key_node.value)] = src.front_matter_line + key_node.start_mark.line
     return data, lines
+
+
+def _check_yaml_depth(src: SourceText) -> None:
+    """PyYAML composes recursively: refuse deep '[' / '{' nesting before it overflows."""
+    depth = 0
+    for index, line in enumerate(src.front_matter.split("\n")):
+        deepest = depth
+        for char in line:
+            depth = max(0, depth + (char in "[{") - (char in "]}"))
+            deepest = max(deepest, depth)
+        indent = (len(line) - len(line.lstrip(" "))) // 2
+        if deepest + indent > MAX_NESTING:
+            raise SourceError("front-matter-yaml", f"the front matter nests more than "
+                              f"{MAX_NESTING} levels deep here; front matter fields are "
+                              "text, lists and short mappings", src.path,
+                              src.front_matter_line + index)
 
 
 class _Validator:
@@ -203,6 +307,14 @@ class _Validator:
                           self.date(name, reviewed) if reviewed is not None else None)
         raise self.fail(name, "each entry needs a name (text, or {name: ..., role: ...})")
 
+    def web_address(self, name: str, value: Any) -> str:
+        """An http(s) address or nothing: it becomes a link in every output."""
+        text = str(value or "").strip()
+        if text and not WEB_ADDRESS.match(text):
+            raise self.fail(name, f"'{text[:80]}' is not a web address; write it in full, "
+                            "starting with https://")
+        return text
+
     def people(self, name: str, value: Any) -> tuple[Person, ...]:
         if not isinstance(value, list):
             raise self.fail(name, "must be a list ('- name: ...' lines)")
@@ -231,7 +343,7 @@ class _Validator:
             result.append(Source(
                 id=entry["id"], title=entry["title"].strip(),
                 publisher=str(entry.get("publisher") or entry.get("journal") or "").strip(),
-                year=year, url=str(entry.get("url") or "").strip(),
+                year=year, url=self.web_address(name, entry.get("url")),
                 doi=str(entry.get("doi") or "").strip()))
         return tuple(result)
 
@@ -288,7 +400,11 @@ def parse_front_matter(src: SourceText) -> Metadata:
     if "publisher" in data and data["publisher"] is not None:
         raw = data["publisher"]
         if isinstance(raw, dict) and isinstance(raw.get("name"), str):
-            publisher, publisher_url = raw["name"].strip(), str(raw.get("url", "")).strip()
+            unknown = sorted(set(raw) - {"name", "url"})
+            if unknown:
+                raise check.fail("publisher", f"unknown key {unknown[0]!r}; use name and url")
+            publisher = raw["name"].strip()
+            publisher_url = check.web_address("publisher", raw.get("url"))
         else:
             publisher = check.text("publisher", raw)
 

@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from publish import sanitize
+from publish.errors import SourceError
 from publish.frontmatter import parse_front_matter, read_source
 from publish.labels import labels_for
 from publish.locate import SourceMap
@@ -30,6 +31,9 @@ CITATION = re.compile(r"\[@([A-Za-z][\w.-]*)((?:\s*;\s*@[A-Za-z][\w.-]*)*)\]")
 CAPTION = re.compile(r"^\s*Table:\s*(.+)$", re.DOTALL)
 LINE_ATTRIBUTE = "data-publish-line"
 SKIP_TEXT_IN = {"code", "pre", "a", "kbd"}
+MAX_TREE_DEPTH = 64
+"""Elements inside each other. 16 levels of lists (the source limit) with sections and
+inline markup fit; WeasyPrint's recursive layout overflows the stack near 200."""
 
 
 def slugify(value: str, separator: str) -> str:
@@ -56,7 +60,7 @@ def parse(path: Path) -> Document:
     src = read_source(path)
     meta = parse_front_matter(src)
     md = _markdown()
-    html = md.convert(src.body)
+    html = _convert(md, src.body, path)
     smap = SourceMap(src.body, src.body_line)
 
     removed: list[tuple[int | None, str]] = []
@@ -70,6 +74,7 @@ def parse(path: Path) -> Document:
 
     body = lxml_html.fragment_fromstring(sanitize.clean(html) or "<p></p>",
                                          create_parent="div")
+    _check_depth(body, md, smap, path)
     _captions(body)
     _heading_lines(body, smap)
     citations, cited = _citations(body, meta, smap)
@@ -88,6 +93,40 @@ def parse(path: Path) -> Document:
         citations=citations, cited_sources=cited, raw_html_removed=removed,
         source_map=smap,
     )
+
+
+def _convert(md: markdown.Markdown, body: str, path: Path) -> str:
+    """Markdown to HTML; the source limits keep recursion in check, this is the backstop."""
+    try:
+        return md.convert(body)
+    except RecursionError:
+        raise SourceError("source-too-deep", "the Markdown nests too deeply to be read "
+                          "(lists, quotes, emphasis or HTML inside each other); flatten it",
+                          path) from None
+
+
+def _check_depth(body: HtmlElement, md: markdown.Markdown, smap: SourceMap,
+                 path: Path) -> None:
+    """Refuse a tree deeper than ``MAX_TREE_DEPTH``, naming the deepest raw HTML block.
+
+    Markdown nesting is limited in the source (``frontmatter.check_body_limits``);
+    what remains is raw HTML, so its deepest block is where to look.
+    """
+    def depth(root: HtmlElement) -> int:
+        return max((sum(1 for _ in el.iterancestors()) for el in root.iter()), default=0)
+
+    deepest = depth(body)
+    if deepest <= MAX_TREE_DEPTH:
+        return
+    line = None
+    chunks = [str(c) for c in md.htmlStash.rawHtmlBlocks if str(c).strip().startswith("<")]
+    if chunks:
+        worst = max(chunks, key=lambda c: depth(lxml_html.fragment_fromstring(
+            c, create_parent="div")))
+        line = smap.find("raw-html-depth", worst.strip().split("\n")[0][:60])
+    raise SourceError("source-too-deep", f"elements are nested {deepest} levels deep; at "
+                      f"most {MAX_TREE_DEPTH} are allowed, so flatten the HTML or lists",
+                      path, line)
 
 
 def _heading_lines(body: HtmlElement, smap: SourceMap) -> None:
@@ -302,8 +341,11 @@ def _images(body: HtmlElement, smap: SourceMap) -> list[Image]:
         decorative = "decorative" in (img.get("class") or "").split()
         if decorative:
             img.set("alt", "")
+        # An address the sanitiser removed (file:, data:, javascript:) leaves src empty:
+        # find the image by its alt text then, not by the first "(" in the text.
+        needles = (f"({src}", src, alt or "") if src else (alt or "",)
         images.append(Image(src, (alt or "").strip(), decorative,
-                            smap.find("image", f"({src}", src, alt or "")))
+                            smap.find("image", *needles)))
     return images
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from publish.checks import resources as resource_checks
 from publish.checks import structure
 from publish.diagnostics import Diagnostic
 from publish.model import Document
@@ -15,6 +16,7 @@ from publish.model import Document
 Check = Callable[[Document], Iterable[Diagnostic]]
 
 CHECKS: list[Check] = [*structure.CHECKS]
+CHECKS += resource_checks.CHECKS  # images: confined, real, safe (publish.resources)
 
 
 def run_checks(doc: Document) -> list[Diagnostic]:

@@ -1,0 +1,131 @@
+"""``manifest.json``: what each output is, so a printer or partner can verify a file.
+
+Each output gets one entry: its SHA-256 and size, the SHA-256 of the guide it
+was built from, the guide's version, status and identifier, and the tool and
+its version. Entries are per file because a folder can hold several guides,
+or formats built at different times (``--format pdf``); an entry is kept only
+while the file on disk still has the recorded hash, so the manifest never
+vouches for a file it did not see written.
+
+The manifest is deterministic (sorted, no wall-clock time), so it is as
+reproducible as the outputs it lists. Verify a folder with::
+
+    python -m publish.manifest output/
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from publish import __version__
+from publish.model import Document
+
+MANIFEST_NAME = "manifest.json"
+SCHEMA = "publish-manifest/1"
+MEDIA_TYPES = {".html": "text/html", ".css": "text/css", ".pdf": "application/pdf",
+               ".epub": "application/epub+zip"}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def entry(name: str, data: bytes, doc: Document, built: str) -> dict[str, Any]:
+    """The record of one output file built from ``doc``."""
+    return {
+        "file": name,
+        "media_type": MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream"),
+        "sha256": sha256(data),
+        "size": len(data),
+        "source": doc.path.name,
+        "source_sha256": doc.source_sha256,
+        "guide_title": doc.meta.title,
+        "guide_version": doc.meta.version,
+        "guide_status": doc.meta.status,
+        "guide_identifier": doc.meta.identifier,
+        "built": built,
+        "tool": "publish",
+        "tool_version": __version__,
+    }
+
+
+def read(out_dir: Path) -> list[dict[str, Any]]:
+    """The entries of an existing manifest; none if it is missing or not ours."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        return []
+    outputs = data.get("outputs")
+    return [e for e in outputs if isinstance(e, dict) and isinstance(e.get("file"), str)] \
+        if isinstance(outputs, list) else []
+
+
+def _on_disk(out_dir: Path, item: dict[str, Any]) -> bool:
+    """True when the file an old entry names is still exactly what it recorded."""
+    path = out_dir / item["file"]
+    if Path(item["file"]).name != item["file"] or not path.is_file():
+        return False
+    try:
+        return sha256(path.read_bytes()) == item.get("sha256")
+    except OSError:
+        return False
+
+
+def render(out_dir: Path, doc: Document, built: str, files: dict[str, bytes],
+           unchanged: list[Path]) -> dict[str, bytes]:
+    """The new manifest for ``out_dir`` after ``files`` are written (call it locked).
+
+    ``unchanged`` are outputs of this guide the build cache left in place: they
+    are described from their bytes on disk.
+    """
+    entries = {name: entry(name, data, doc, built) for name, data in files.items()
+               if name != MANIFEST_NAME}
+    for path in unchanged:
+        if path.name not in entries and path.is_file():
+            entries[path.name] = entry(path.name, path.read_bytes(), doc, built)
+    for old in read(out_dir):
+        if old["file"] not in entries and _on_disk(out_dir, old):
+            entries[old["file"]] = old
+    manifest = {"schema": SCHEMA, "outputs": [entries[k] for k in sorted(entries)]}
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return {MANIFEST_NAME: text.encode("utf-8")}
+
+
+def verify(out_dir: Path) -> list[str]:
+    """One line per listed file: 'OK name' or 'FAILED name: why'."""
+    entries = read(out_dir)
+    if not entries:
+        return [f"FAILED {out_dir / MANIFEST_NAME}: missing or not a publish manifest"]
+    report = []
+    for item in entries:
+        path = out_dir / item["file"]
+        if not path.is_file():
+            report.append(f"FAILED {item['file']}: missing")
+            continue
+        data = path.read_bytes()
+        if len(data) != item.get("size") or sha256(data) != item.get("sha256"):
+            report.append(f"FAILED {item['file']}: SHA-256 {sha256(data)} does not match "
+                          f"the manifest")
+        else:
+            report.append(f"OK {item['file']} (guide {item.get('source')} version "
+                          f"{item.get('guide_version')}, {item.get('guide_status')})")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m publish.manifest [FOLDER]``: exit 0 only if every listed file matches."""
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0]) if args else Path("output")
+    report = verify(folder)
+    print("\n".join(report))
+    return 0 if all(line.startswith("OK ") for line in report) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
