@@ -129,11 +129,13 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
 @source_argument
 @strict_option
 def check_command(source: Path, strict: bool) -> None:
-    """Run every check on SOURCE without writing anything."""
+    """Run every check on SOURCE without writing anything; print its reading level."""
     from publish.build import check
+    from publish.checks.readability import figures_report
 
-    _doc, findings = check(source, strict=strict)
+    doc, findings = check(source, strict=strict)
     _show_warnings(findings, quiet=False)
+    click.echo(figures_report(doc))
     click.echo(f"{source}: all checks passed", err=True)
 
 

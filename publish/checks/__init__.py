@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from publish.checks import editorial, structure
 from publish.checks import resources as resource_checks
-from publish.checks import structure
 from publish.diagnostics import Diagnostic
 from publish.model import Document
 
 Check = Callable[[Document], Iterable[Diagnostic]]
 
-CHECKS: list[Check] = [*structure.CHECKS]
+CHECKS: list[Check] = [*structure.CHECKS, *editorial.CHECKS]
 CHECKS += resource_checks.CHECKS  # images: confined, real, safe (publish.resources)
 
 

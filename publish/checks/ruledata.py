@@ -1,0 +1,250 @@
+"""Editorial rules as data: the general rules and each guide's own rules file.
+
+General rules (``publish/rules/general.yaml``, shipped in the package) hold
+what applies to every guide: severities, units, word lists per language and
+reading-level limits. What is true of one medicine — its required sections,
+safety blocks and the claims that must never appear — lives beside the guide
+(``<guide>.rules.yaml``, or the file named by the ``rules`` front matter
+field), so the same pipeline builds other leaflets and translations with their
+own rules and none of these.
+
+A mistake in a rules file is the editor's to fix, so it is reported like a
+mistake in the guide: ``guide.rules.yaml:12: rules-file: <what and how>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publish.diagnostics import Severity
+from publish.errors import SourceError
+from publish.model import Document
+
+GENERAL_RULES = Path(str(resources.files("publish") / "rules" / "general.yaml"))
+RULES_SUFFIX = ".rules.yaml"
+GUIDE_KEYS = {"sections", "safety-blocks", "claims"}
+
+
+class _Mapping(dict):
+    """A YAML mapping that remembers its line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML that keeps line numbers, so rule-file errors can name the line."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
+    loader.flatten_mapping(node)
+    mapping = _Mapping(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words that must not appear; ``negatable`` ones are excused by a negation before them."""
+
+    pattern: re.Pattern[str]
+    message: str
+    negatable: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Words that must appear in one section (a safety block)."""
+
+    section: str
+    pattern: re.Pattern[str]
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class GuideRules:
+    """The rules one guide declares about its medicine; empty when it has no file."""
+
+    path: Path | None = None
+    sections: tuple[str, ...] = ()
+    first_section: str = ""
+    safety_blocks: tuple[Requirement, ...] = ()
+    claims: tuple[Phrase, ...] = ()
+
+
+@dataclass(frozen=True)
+class GeneralRules:
+    """The rules for every guide: rule name → severity and settings."""
+
+    path: Path
+    settings: dict[str, _Mapping]
+    phrases: dict[tuple[str, str], tuple[Phrase, ...]] = field(default_factory=dict)
+
+    def severity(self, rule: str) -> Severity:
+        return Severity(self.settings[rule]["severity"])
+
+    def option(self, rule: str, *keys: str) -> Any:
+        value: Any = self.settings[rule]
+        for key in keys:
+            value = value[key]
+        return value
+
+    def words(self, rule: str, key: str, lang: str) -> list[str]:
+        """A per-language word list (``negation.cues.en``); empty for other languages."""
+        return list(self.settings.get(rule, {}).get(key, {}).get(language(lang), []))
+
+    def phrase_list(self, rule: str, lang: str) -> tuple[Phrase, ...]:
+        return self.phrases.get((rule, language(lang)), ())
+
+
+def language(lang: str) -> str:
+    """The primary language subtag, which keys the word lists (en-GB → en)."""
+    return lang.split("-")[0].lower()
+
+
+class _Reader:
+    """Reads one rules file, raising SourceError at the line of the first problem."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, message: str, line: int | None) -> SourceError:
+        return SourceError("rules-file", message, self.path, line)
+
+    def load(self) -> _Mapping:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.fail(f"cannot read the rules file ({exc})", None) from None
+        try:
+            data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader: no Python objects
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise self.fail(f"invalid YAML: {problem}", mark.line + 1 if mark else 1) from None
+        if not isinstance(data, _Mapping):
+            raise self.fail("a rules file is a mapping of 'name: ...' entries", 1)
+        return data
+
+    def text(self, entry: _Mapping, key: str) -> str:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"'{key}' must be non-empty text", entry.key_lines.get(key,
+                                                                                     entry.line))
+        return value.strip()
+
+    def pattern(self, entry: _Mapping, key: str = "pattern") -> re.Pattern[str]:
+        source = self.text(entry, key)
+        try:
+            return re.compile(source, re.IGNORECASE)
+        except re.error as exc:
+            raise self.fail(f"'{key}' is not a valid regular expression ({exc})",
+                            entry.key_lines.get(key, entry.line)) from None
+
+    def entries(self, data: _Mapping, key: str, allowed: set[str]) -> list[_Mapping]:
+        items = data.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(i, _Mapping) for i in items):
+            raise self.fail(f"'{key}' must be a list of entries ('- pattern: ...')",
+                            data.key_lines.get(key, data.line))
+        for item in items:
+            unknown = sorted(set(item) - allowed)
+            if unknown:
+                raise self.fail(f"unknown key '{unknown[0]}'; use {', '.join(sorted(allowed))}",
+                                item.key_lines[unknown[0]])
+        return items
+
+    def phrase(self, entry: _Mapping) -> Phrase:
+        negatable = entry.get("negatable", False)
+        if not isinstance(negatable, bool):
+            raise self.fail("'negatable' must be true or false",
+                            entry.key_lines.get("negatable"))
+        return Phrase(self.pattern(entry), self.text(entry, "message"), negatable, entry.line)
+
+
+@lru_cache(maxsize=4)
+def general_rules(path: Path = GENERAL_RULES) -> GeneralRules:
+    """The shipped general rules, with every phrase pattern compiled once."""
+    reader = _Reader(path)
+    data = reader.load()
+    for name, settings in data.items():
+        if not isinstance(settings, _Mapping):
+            raise reader.fail(f"rule '{name}' must be a mapping", data.key_lines[name])
+        if "severity" in settings and settings["severity"] not in {s.value for s in Severity}:
+            raise reader.fail(f"rule '{name}': severity must be error or warning",
+                              settings.key_lines["severity"])
+    phrases: dict[tuple[str, str], tuple[Phrase, ...]] = {}
+    for name, settings in data.items():
+        for lang in settings.get("phrases") or {}:
+            entries = reader.entries(settings["phrases"], lang,
+                                     {"pattern", "message", "negatable"})
+            phrases[(name, lang)] = tuple(reader.phrase(e) for e in entries)
+    return GeneralRules(path, dict(data), phrases)
+
+
+def rules_path(doc: Document) -> Path | None:
+    """The guide's rules file: the ``rules`` field, else ``<stem>.rules.yaml`` if present."""
+    if doc.meta.rules:
+        path = (doc.source_dir / doc.meta.rules).resolve()
+        if not path.is_file():
+            raise SourceError("rules-file", f"rules: no such file '{doc.meta.rules}' beside "
+                              "the guide", doc.path, doc.meta.lines.get("rules"))
+        return path
+    beside = doc.source_dir / f"{doc.path.stem}{RULES_SUFFIX}"
+    return beside if beside.is_file() else None
+
+
+def guide_rules(doc: Document) -> GuideRules:
+    """The rules the guide declares about its medicine (none when it has no rules file)."""
+    path = rules_path(doc)
+    return GuideRules() if path is None else load_guide_rules(path)
+
+
+def load_guide_rules(path: Path) -> GuideRules:
+    """Read and validate one guide rules file; cached until the file changes."""
+    stat = path.stat()
+    return _load_guide_rules(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_guide_rules(path: Path, _mtime_ns: int, _size: int) -> GuideRules:
+    reader = _Reader(path)
+    data = reader.load()
+    unknown = sorted(set(data) - GUIDE_KEYS)
+    if unknown:
+        raise reader.fail(f"unknown key '{unknown[0]}'; a guide's rules file has "
+                          f"{', '.join(sorted(GUIDE_KEYS))}", data.key_lines[unknown[0]])
+    sections: tuple[str, ...] = ()
+    first = ""
+    spec = data.get("sections")
+    if spec is not None:
+        line = data.key_lines["sections"]
+        if not isinstance(spec, _Mapping) or set(spec) - {"required", "first"}:
+            raise reader.fail("'sections' has 'required' (a list of section ids, in order) "
+                              "and 'first' (the id of the section that must come first)", line)
+        required = spec.get("required") or []
+        if not isinstance(required, list) or not all(isinstance(i, str) for i in required):
+            raise reader.fail("'sections.required' must be a list of section ids",
+                              spec.key_lines.get("required", line))
+        sections = tuple(required)
+        first = reader.text(spec, "first") if "first" in spec else ""
+    blocks = tuple(
+        Requirement(reader.text(e, "section"), reader.pattern(e), reader.text(e, "message"),
+                    e.line)
+        for e in reader.entries(data, "safety-blocks", {"section", "pattern", "message"}))
+    # A claim is always excused by a negation before it ("is not a treatment for").
+    claims = tuple(replace(reader.phrase(e), negatable=True)
+                   for e in reader.entries(data, "claims", {"pattern", "message"}))
+    return GuideRules(path, sections, first, blocks, claims)
