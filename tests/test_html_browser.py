@@ -33,6 +33,7 @@ HOST = Path(__file__).resolve().parent / "fixtures" / "html" / "hostile-host.htm
 PLACEHOLDER = "<!-- GUIDE -->"
 ROOT = f".{PREFIX}{ROOT_CLASS}"
 HEADING_BASE = 2  # the host keeps its own h1
+AXE_TAGS = (*v.WCAG_TAGS, "best-practice")
 
 # Every element with its own text, as [selector path, font size in px].
 TEXT_SIZES_JS = """(root) => {
@@ -190,7 +191,8 @@ def nu_checked(page: Path, host: Host,
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_page_has_no_axe_violations(page: Path, width: int, scheme: v.ColorScheme) -> None:
-    violations = v.axe_page(page, width=width, color_scheme=scheme)
+    """WCAG 2.0–2.2 A and AA, and axe's best practices too (landmarks, heading order)."""
+    violations = v.axe_page(page, width=width, color_scheme=scheme, tags=AXE_TAGS)
     assert violations == [], v.axe_summary(violations)
 
 
@@ -323,7 +325,7 @@ def test_nu_html_checker(nu_checked: Future[dict]) -> None:
 def test_fragment_in_hostile_host_has_no_axe_violations(host: Host, width: int,
                                                         scheme: v.ColorScheme) -> None:
     with v.browser_page(host.with_guide, width=width, color_scheme=scheme) as tab:
-        violations = v.axe_run(tab, context=ROOT)
+        violations = v.axe_run(tab, context=ROOT, tags=AXE_TAGS)
         overflowing = tab.evaluate(OVERFLOWING_JS, f"{ROOT}, {ROOT} :not(.{PREFIX}table-wrap)")
     assert violations == [], v.axe_summary(violations)
     # It reflows inside the host's column, even at 320 px. Only a table may scroll, inside
