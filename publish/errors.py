@@ -23,7 +23,8 @@ class PublishError(click.ClickException):
     exit_code = 1
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.format_message(), file=file or click.get_text_stream("stderr"), err=True)
+        """Print the message alone: no 'Error:' prefix, no traceback."""
+        click.echo(self.format_message(), file=file, err=file is None)
 
 
 class SourceError(PublishError):

@@ -81,7 +81,7 @@ FIELDS: tuple[Field, ...] = (
     Field("review_notes", "texts", "Open questions for the clinical reviewer; shown in the "
           "guide while it is a draft."),
     Field("rules", "text", "Editorial rules file for this guide, relative to the guide; "
-          "default guide.rules.yaml beside it when present."),
+          "default <name>.rules.yaml beside it (guide.md → guide.rules.yaml)."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 

@@ -263,7 +263,8 @@ def test_today_comes_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> 
         check(EDITORIAL / "approved.md")
     assert "review-overdue" in caught.value.format_message()
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert review_today() == dt.date.today()
+    before = dt.date.today()
+    assert review_today() in {before, dt.date.today()}  # a run may cross midnight
 
 
 def test_drafts_are_not_overdue() -> None:
