@@ -333,6 +333,22 @@ def test_figures_have_alt_and_tables_have_header_cells(edition: tuple[Path, Path
             assert "TH" in cells and "TD" in cells
 
 
+def assert_one_element_per_source_element(path: Path, source: Path) -> None:
+    """Sections, lists and paragraphs broken by a page break are one element each."""
+    doc = parse(source)
+    with pikepdf.open(path) as pdf:
+        roles = Counter(role(e) for e in walk(pdf.Root.StructTreeRoot))
+    banner = 1 if doc.meta.is_draft else 0  # the draft notice is a paragraph of its own
+    assert roles["Sect"] == len(doc.body.xpath("//section"))
+    assert roles["L"] == len(doc.body.xpath("//ul | //ol | //dl"))
+    assert roles["P"] == len(doc.body.xpath("//p")) + banner
+
+
+def test_page_breaks_do_not_split_structure_elements(edition: tuple[Path, Path]) -> None:
+    source, path = edition
+    assert_one_element_per_source_element(path, source)
+
+
 def test_links_are_tagged_with_their_text(edition: tuple[Path, Path]) -> None:
     _source, path = edition
     with pikepdf.open(path) as pdf:
@@ -651,6 +667,7 @@ def test_long_paragraph_and_table(tmp_path: Path) -> None:
         assert any(s.text_offset > 0 for s in starts), starts
         check_page_starts(starts, pdf, source)
         assert_no_heading_ends_a_page(pdf)
+        assert_one_element_per_source_element(pdf, source)
         with pikepdf.open(pdf) as opened:
             tables = [e for e in walk(opened.Root.StructTreeRoot) if role(e) == "Table"]
             assert len(tables) > 1  # split over pages, each part with its header row

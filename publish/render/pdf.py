@@ -33,6 +33,7 @@ from publish.render.pdf_editions import PAPERS, VARIANTS, PdfVariant
 from publish.render.pdf_pages import (
     TOO_TALL_CLASS,
     Unbreakable,
+    continued_elements,
     mark_blocks,
     page_starts,
     split_unbreakables,
@@ -233,7 +234,7 @@ class PdfRenderer:
                                         pdf_variant=variant.pdf_variant,
                                         pdf_identifier=True, uncompressed_pdf=False)
         try:
-            return repair(pdf)
+            return repair(pdf, continued=continued_elements(layout.document))
         except TaggingError as exc:
             raise RenderError("pdf", str(exc), ctx.doc.path,
                               ctx.doc.meta.lines.get(exc.field)) from None

@@ -14,6 +14,7 @@ keep whole but the layout had to split.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -87,6 +88,35 @@ def page_starts(document: Any, root: Any, body: HtmlElement) -> list[PageStart]:
         starts.append(PageStart(number, block, _offset(texts[block], count)))
         last = (block, printed[block])
     return starts
+
+
+def continued_elements(document: Any) -> list[tuple[str, ...]]:
+    """For each page after the first: the tags of the elements it continues, outermost first.
+
+    They are the elements on the page's first branch of boxes (down to its first text)
+    that also had boxes on the page before: a section, list or paragraph broken by the
+    page break. WeasyPrint tags each page's part as a structure element of its own; the
+    PDF/UA post-pass joins them again (``pdf_tags.repair``).
+    """
+    from weasyprint.formatting_structure import boxes
+
+    pages = [page._page_box for page in document.pages]
+    chains: list[tuple[str, ...]] = []
+    for before, page in itertools.pairwise(pages):
+        seen = {box.element for box in _content_boxes(before) if box.element is not None}
+        chain: list[tuple[str, Any]] = []
+        box = next((b for b in page.children if not isinstance(b, boxes.MarginBox)), None)
+        while box is not None and not isinstance(box, boxes.TextBox | boxes.ReplacedBox):
+            element = box.element
+            if element is not None and element.tag not in ("html", "body") and \
+                    box.element_tag == element.tag and (not chain or chain[-1][1] is not element):
+                if element not in seen:
+                    break
+                chain.append((element.tag, element))
+            children = getattr(box, "children", ())
+            box = children[0] if children else None
+        chains.append(tuple(tag for tag, _ in chain))
+    return chains
 
 
 def split_unbreakables(document: Any, root: Any) -> set[Unbreakable]:

@@ -12,6 +12,10 @@ WeasyPrint tags the page body well but (see the library notes):
 * a link annotation's ``/Contents`` (its alternate description) is the raw target
   (``source-S1`` or a URL); :func:`describe_links` replaces it with the words a
   reader is given for the link (its ``aria-label`` or its text);
+* an element broken by a page break (a section, list or paragraph) becomes one
+  structure element per page, so a screen reader meets a list of five items as a
+  list of three and a list of two. Given which elements each page continues (read
+  from the layout), the parts are joined again;
 * a missing title or language produces a PDF anyway; :func:`repair` refuses it.
 
 Everything here is a pure function of the input bytes, so output stays
@@ -29,6 +33,15 @@ from pikepdf import Array, Dictionary, Name, Operator
 
 _PAGINATION = Dictionary(Type=Name.Pagination)
 _XMP_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+
+_JOINABLE = {"section": "/Sect", "main": "/Part", "article": "/Art", "div": "/Div",
+             "blockquote": "/BlockQuote", "ul": "/L", "ol": "/L", "dl": "/L", "li": "/LI",
+             "dt": "/LI", "dd": "/LI", "p": "/P", "a": "/Link", "span": "/Span"}
+"""Structure role WeasyPrint gives each element whose parts may be joined; other inline
+elements (strong, …) are NonStruct. Tables, headings and figures are never joined: a
+table split over pages keeps its header row on each page."""
+_NEVER_JOINED = {"table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "img",
+                 "figure", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 class TaggingError(ValueError):
@@ -58,10 +71,13 @@ def describe_links(document: Any, pdf: Any) -> None:
                 annotation["Contents"] = pydyf.String(label)
 
 
-def repair(data: bytes, *, require_title: bool = True) -> bytes:
-    """Artifact the running content and decorative images; check title, lang, viewer prefs.
+def repair(data: bytes, *, continued: list[tuple[str, ...]] | None = None,
+           require_title: bool = True) -> bytes:
+    """Artifact the running content and decorative images; join elements split by pages.
 
-    Raises :class:`TaggingError` when the title or language is missing.
+    ``continued[i]`` names (by tag, outermost first) the elements page ``i + 2``
+    continues from the page before (``pdf_pages.continued_elements``). Raises
+    :class:`TaggingError` when the title or language is missing.
     """
     with pikepdf.open(io.BytesIO(data)) as pdf:
         _check_identity(pdf, require_title)
@@ -79,6 +95,7 @@ def repair(data: bytes, *, require_title: bool = True) -> bytes:
                 _artifact_content(pdf, page, running, hidden)
                 for mcid in running | hidden:
                     owners[mcid] = None
+        _join_continued(root, pdf.pages, parent_tree, continued or [])
         prefs = pdf.Root.get(Name.ViewerPreferences)
         if prefs is None:
             pdf.Root.ViewerPreferences = prefs = Dictionary()
@@ -148,6 +165,74 @@ def _detach(element: Dictionary) -> None:
     parent.K = Array(remaining)
     if not remaining:
         _detach(parent)
+
+
+def _join_continued(root: Dictionary, pages: Any, parent_tree: pikepdf.NumberTree,
+                    continued: list[tuple[str, ...]]) -> None:
+    """Join each element a page break split, following the layout's chains of tags."""
+    document = _kids(root)[0]
+    joined: dict[tuple[int, int], Dictionary] = {}
+    for index, chain in enumerate(continued, start=1):
+        page = pages[index].obj.objgen
+        parent = document
+        kids = _kids(parent)
+        later = next((i for i, kid in enumerate(kids) if _is_struct(kid)
+                      and kid.get(Name.Pg) is not None and kid.Pg.objgen == page), 0)
+        if later == 0:
+            continue
+        earlier, part = kids[later - 1], kids[later]
+        depth = 0
+        while _is_struct(earlier) and _is_struct(part) and earlier.S == part.S:
+            if str(part.S) == "/LBody":
+                pass  # the anonymous body of the list item just joined: the same element
+            elif depth < len(chain) and chain[depth] not in _NEVER_JOINED and \
+                    str(part.S) == _JOINABLE.get(chain[depth], "/NonStruct"):
+                depth += 1
+            else:
+                break
+            first = next(iter(_kids(part)), None)
+            _join(parent, earlier, part)
+            joined[part.objgen] = earlier
+            kids = _kids(earlier)
+            at = next((i for i, kid in enumerate(kids)
+                       if _is_struct(kid) and _is_struct(first) and kid.objgen == first.objgen), 0)
+            if at == 0:
+                break
+            parent, earlier, part = earlier, kids[at - 1], kids[at]
+    if joined:
+        _point_parent_tree(parent_tree, joined)
+
+
+def _join(parent: Dictionary, earlier: Dictionary, part: Dictionary) -> None:
+    """Move ``part``'s content to the end of ``earlier`` and take ``part`` out of ``parent``."""
+    moved = []
+    for kid in _kids(part):
+        if isinstance(kid, int):  # an MCID on part's page: say which page it is on
+            moved.append(Dictionary(Type=Name.MCR, Pg=part.Pg, MCID=kid))
+        else:
+            if _is_struct(kid):
+                kid.P = earlier
+            moved.append(kid)
+    earlier.K = Array([*_kids(earlier), *moved])
+    parent.K = Array([kid for kid in _kids(parent)
+                      if not (isinstance(kid, Dictionary) and kid.objgen == part.objgen)])
+
+
+def _point_parent_tree(parent_tree: pikepdf.NumberTree,
+                       joined: dict[tuple[int, int], Dictionary]) -> None:
+    """Content and annotations that belonged to a joined part now belong to the whole."""
+    def final(owner: Any) -> Any:
+        while isinstance(owner, Dictionary) and owner.objgen in joined:
+            owner = joined[owner.objgen]
+        return owner
+
+    for key, value in list(parent_tree.items()):
+        if isinstance(value, Array):
+            for index, owner in enumerate(value):
+                if isinstance(owner, Dictionary) and owner.objgen in joined:
+                    value[index] = final(owner)
+        elif isinstance(value, Dictionary) and value.objgen in joined:
+            parent_tree[key] = final(value)
 
 
 def _artifact_content(pdf: pikepdf.Pdf, page: pikepdf.Page, running: set[int],
