@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
+import re
+import subprocess
+import sys
+import unicodedata
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pikepdf
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from publish.build import check
+from publish.build import build, check
+from publish.labels import labels_for
 from publish.model import Document
 from publish.render import RenderContext, RenderOptions
 from publish.render.common import PAGE_STARTS_FACT, PageStart, block_elements
@@ -27,7 +36,8 @@ from publish.render.epub import (
     insert_at_character,
     place_page_breaks,
 )
-from tests.conftest import GOOD
+from tests import validators as v
+from tests.conftest import GOOD, ROOT, SHIPPED_GUIDE
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -153,6 +163,14 @@ def test_marker_in_a_list_item_or_table_row_stays_valid() -> None:
     first, second = markers(body)
     assert first.getparent().tag == "li" and first.tail == "Second"
     assert second.getparent().tag == "td" and second.tail == "A"
+
+
+def test_marker_never_goes_inside_an_image() -> None:
+    body = fragment("<p>ab<img src='x.svg' alt='A picture'>cd</p>")
+    place_page_breaks(body, [PageStart(2, 0, 2)])
+    (marker,) = markers(body)
+    assert marker.getparent().tag == "p" and marker.getprevious().tag == "img"
+    assert marker.tail == "cd"
 
 
 def test_marker_id_never_takes_an_id_already_in_the_guide() -> None:
@@ -398,7 +416,161 @@ def test_every_file_in_the_zip_is_in_the_manifest(full_book: Book) -> None:
         "mimetype", "META-INF/container.xml", full_book.opf_name}
 
 
+def test_stylesheet_has_plain_values_and_start_alignment(full_book: Book) -> None:
+    css = full_book.zip.read(full_book.base + "style/guide.css").decode("utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    assert "var(" not in css and "@font-face" not in css and "--" not in css
+    assert "text-align: left" not in css and "text-align: start" in css
+    assert ".draft-banner" in css
+
+
 def test_epub_is_small(full_book: Book) -> None:
     # No embedded fonts: reading systems let the reader choose the typeface.
     assert len(full_book.data) < 20_000
     assert not [n for n in full_book.zip.namelist() if n.endswith((".ttf", ".woff2"))]
+
+
+# --------------------------------------------------------------------------------------
+# Real builds: EPUBCheck, DAISY Ace, the page list against the printed PDF
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def minimal_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("minimal-build")
+    build(GOOD / "minimal.md", out)
+    return out
+
+
+LONG_GUIDE = """---
+title: A long guide
+lang: en-GB
+---
+# A long guide
+
+## A long paragraph {{#long-paragraph}}
+
+{sentences}
+
+## A long list {{#long-list}}
+
+{items}
+
+## A long table {{#long-table}}
+
+Table: Many rows
+
+| Row | Dose |
+|-----|------|
+{rows}
+"""
+
+
+@pytest.fixture(scope="module")
+def long_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A guide whose printed pages start inside a paragraph, a list and a table."""
+    source = tmp_path_factory.mktemp("long-guide") / "long.md"
+    source.write_text(LONG_GUIDE.format(
+        sentences=" ".join(f"This is sentence number {i} of the long part."
+                           for i in range(1, 400)),
+        items="\n".join(f"- List item number {i} is here." for i in range(1, 120)),
+        rows="\n".join(f"| Row {i} | {i} mg |" for i in range(1, 120))), encoding="utf-8")
+    build(source, source.parent / "out", ["pdf", "epub"])
+    return source.parent / "out"
+
+
+@pytest.fixture(scope="module")
+def builds(full_build: Path, shipped_build: Path, minimal_build: Path,
+           long_build: Path) -> dict[str, Path]:
+    """The EPUB and the standard PDF of each guide, built by the real pipeline."""
+    return {"full": full_build / "full", "shipped": shipped_build / SHIPPED_GUIDE.stem,
+            "minimal": minimal_build / "minimal", "long": long_build / "long"}
+
+
+@pytest.fixture(scope="module")
+def validated(builds: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """EPUBCheck and Ace on every real EPUB, two tools at a time (2 cores)."""
+    reports = tmp_path_factory.mktemp("ace")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {(name, "epubcheck"): pool.submit(v.epubcheck, stem.with_suffix(".epub"))
+                   for name, stem in builds.items()}
+        futures |= {(name, "ace"): pool.submit(v.ace, stem.with_suffix(".epub"), reports / name)
+                    for name, stem in builds.items()}
+        return {key: f.result() for key, f in futures.items()}
+
+
+@pytest.mark.parametrize("name", ["full", "shipped", "minimal"])
+def test_epubcheck_finds_nothing(validated: dict, name: str) -> None:
+    r = validated[name, "epubcheck"]
+    assert (r["fatal"], r["error"], r["warning"]) == (0, 0, 0), v.epubcheck_summary(r)
+    assert r["checker"].get("checkerVersion", "").startswith("5.")
+
+
+@pytest.mark.parametrize("name", ["full", "shipped", "minimal"])
+def test_ace_finds_no_violation(validated: dict, builds: dict[str, Path], name: str) -> None:
+    r = validated[name, "ace"]
+    book = Book(builds[name].with_suffix(".epub").read_bytes())
+    # axe ran on every content document of the spine, the navigation document included.
+    assert sorted(r["documents"]) == sorted(book.spine)
+    assert r["violations"] == [], v.ace_summary(r)
+    assert r["outcome"] == "pass"
+    assert not r["a11y_metadata"]["empty"]
+
+
+def squash(text: str) -> str:
+    """Text without any white space, compatibility characters folded (ligatures)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def pdf_page_text(pdf: Path, page: int, lang: str) -> str:
+    """The body text of one printed page: running header and draft notice removed."""
+    words = labels_for(lang)
+    text = squash(subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf),
+                                  "-"], capture_output=True, text=True, check=True).stdout)
+    for running in (words["draft_banner"],
+                    f"{words['draft_banner']}. {words['draft_explainer']}"):
+        if text.startswith(squash(running)):
+            text = text[len(squash(running)):]
+    # List markers are not in the items' text.
+    return re.sub(r"^\d+\.", "", text.replace("•", ""))
+
+
+@pytest.mark.parametrize("name", ["full", "shipped", "minimal", "long"])
+def test_page_list_is_the_printed_pages(builds: dict[str, Path], name: str) -> None:
+    """One page-list entry per PDF page, in order, at the text that page starts with."""
+    stem = builds[name]
+    book = Book(stem.with_suffix(".epub").read_bytes())
+    lang = book.opf.get(XML_LANG)
+    with pikepdf.open(stem.with_suffix(".pdf")) as pdf:
+        pages = len(pdf.pages)
+    links = book.nav("page-list").xpath(".//x:a", namespaces=NS)
+    assert [a.text for a in links] == [str(n) for n in range(1, pages + 1)]
+    for number, a in enumerate(links, start=1):
+        marker = book.target(a.get("href"))
+        assert marker.get(EPUB_TYPE) == "pagebreak" and marker.get("aria-label") == a.text
+        after = squash("".join(marker.xpath("following::text()")))[:24]
+        printed = pdf_page_text(stem.with_suffix(".pdf"), number, lang)
+        # A table that goes on to this page repeats its header row first.
+        header = marker.xpath("ancestor::x:table[1]/x:thead", namespaces=NS)
+        if header and not marker.xpath("ancestor::x:thead", namespaces=NS):
+            printed = printed.removeprefix(squash("".join(header[0].itertext())))
+        assert len(after) >= min(12, len(printed)), number
+        assert printed.startswith(after), (number, after, printed[:60])
+    (source,) = book.meta("pageBreakSource")
+    assert source.startswith(f"{stem.name}.pdf")
+
+
+def test_epub_alone_matches_epub_built_with_the_pdf(full_build: Path, tmp_path: Path) -> None:
+    """Built alone (page starts from a PDF layout only) or with the PDF, in fresh
+    processes with different hash seeds: the same bytes."""
+    made = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        subprocess.run([sys.executable, "-m", "publish", "build", str(GOOD / "full.md"),
+                        "--out", str(out), "--format", "epub", "--quiet", "--no-cache"],
+                       check=True, env=env, cwd=ROOT, timeout=180)
+        assert not list(out.glob("*.pdf"))  # the PDF was laid out, not written
+        made.append((out / "full.epub").read_bytes())
+    assert made[0] == made[1] == (full_build / "full.epub").read_bytes()
