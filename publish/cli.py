@@ -48,6 +48,11 @@ jobs_option = click.option(
 no_cache_option = click.option(
     "--no-cache", is_flag=True,
     help="Render everything; neither read nor update the build cache (.cache/publish).")
+heading_base_option = click.option(
+    "--heading-base", type=click.IntRange(1, 3), default=1, show_default=True,
+    help="Heading level of the guide's title in the embeddable fragment (guide.embed.html): "
+         "2 or 3 when the partner page keeps its own h1. The page and the other outputs "
+         "always start at h1.")
 variant_option = click.option(
     "--variant", "pdf_variants", type=click.Choice(list(VARIANTS)), multiple=True,
     help="PDF edition to build (repeat for several). Default: "
@@ -64,18 +69,19 @@ paper_option = click.option(
 def build_options(command: F) -> F:
     """The options ``build`` and ``watch`` share: where, what, how strictly, how fast."""
     for option in reversed((out_option, formats_option, strict_option, jobs_option,
-                            no_cache_option, variant_option, print_shop_option,
-                            paper_option)):
+                            no_cache_option, heading_base_option, variant_option,
+                            print_shop_option, paper_option)):
         command = option(command)
     return command
 
 
-def _render_options(strict: bool, pdf_variants: tuple[str, ...], print_shop: bool,
-                    paper: str) -> RenderOptions:
+def _render_options(strict: bool, heading_base: int, pdf_variants: tuple[str, ...],
+                    print_shop: bool, paper: str) -> RenderOptions:
     """The RenderOptions ``build`` and ``watch`` share, from their command-line options."""
     pdf_variants = tuple(dict.fromkeys(
         (*(pdf_variants or DEFAULT_VARIANTS), *(("print-shop",) if print_shop else ()))))
-    return RenderOptions(strict=strict, pdf_variants=pdf_variants, paper=paper)
+    return RenderOptions(strict=strict, heading_base=heading_base, pdf_variants=pdf_variants,
+                         paper=paper)
 
 
 def _show_warnings(warnings: list, quiet: bool) -> None:
@@ -99,7 +105,8 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...],
                   strict: bool, quiet: bool, jobs: int | None, no_cache: bool,
-                  pdf_variants: tuple[str, ...], print_shop: bool, paper: str) -> None:
+                  heading_base: int, pdf_variants: tuple[str, ...], print_shop: bool,
+                  paper: str) -> None:
     """Check SOURCES (default source/guide.md) and write their outputs to --out.
 
     Outputs are written only when every check and every format succeeds;
@@ -118,7 +125,7 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
             click.echo(f"  {name:<5} {', '.join(files)}  ({seconds:.2f} s)", err=True)
 
     cache = None if no_cache else BuildCache()
-    options = _render_options(strict, pdf_variants, print_shop, paper)
+    options = _render_options(strict, heading_base, pdf_variants, print_shop, paper)
     formats = formats or tuple(FORMATS)
     jobs = jobs or default_jobs()
     if len(set(sources)) <= 1:
@@ -169,8 +176,9 @@ def check_command(source: Path, strict: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port for --serve (0: any free port).")
 def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict: bool,
-                  jobs: int | None, no_cache: bool, pdf_variants: tuple[str, ...],
-                  print_shop: bool, paper: str, serve: bool, port: int) -> None:
+                  jobs: int | None, no_cache: bool, heading_base: int,
+                  pdf_variants: tuple[str, ...], print_shop: bool, paper: str, serve: bool,
+                  port: int) -> None:
     """Build SOURCE, then rebuild it every time it, its images or styles/ change.
 
     Each rebuild prints what changed and how long it took. Errors in the guide
@@ -182,7 +190,7 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
     from publish.watch import watch
 
     watch(source, out_dir, formats or tuple(FORMATS),
-          _render_options(strict, pdf_variants, print_shop, paper),
+          _render_options(strict, heading_base, pdf_variants, print_shop, paper),
           cache=None if no_cache else BuildCache(), jobs=jobs or default_jobs(),
           port=port if serve else None, echo=lambda line: click.echo(line, err=True))
 

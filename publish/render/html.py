@@ -123,7 +123,7 @@ def _insert_contents(content: HtmlElement, doc: Document) -> None:
         else doc.outline
     nav.append(toc_list(top, max_level=TOC_MAX_LEVEL))
     sections = [s for s in content if s.tag == "section"]
-    after_key_facts = [s for s in sections if "key-facts" not in (s.get("class") or "")]
+    after_key_facts = [s for s in sections if "key-facts" not in (s.get("class") or "").split()]
     if after_key_facts:
         after_key_facts[0].addprevious(nav)
     else:
