@@ -75,7 +75,7 @@ FIELDS: tuple[Field, ...] = (
     Field("sources", "sources", "References cited as [@id]: id, title, publisher, year, "
           "url or doi."),
     Field("accessibility_summary", "text", "Plain summary of the accessibility of the outputs; "
-          "a default is written when missing."),
+          "when missing, one is written from what the guide really has."),
     Field("identifier", "text", "Stable identifier (urn:uuid:…); default derived from title "
           "and lang."),
     Field("review_notes", "texts", "Open questions for the clinical reviewer; shown in the "
@@ -84,13 +84,6 @@ FIELDS: tuple[Field, ...] = (
           "default <name>.rules.yaml beside it (guide.md → guide.rules.yaml)."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
-
-DEFAULT_ACCESSIBILITY_SUMMARY = (
-    "This guide has a clear heading structure, a table of contents, text alternatives for "
-    "images, tables with header cells, and text that can be resized. It meets WCAG 2.2 "
-    "level AA. A large-print edition is available."
-)
-
 
 @dataclass(frozen=True)
 class SourceText:
@@ -419,8 +412,7 @@ def parse_front_matter(src: SourceText) -> Metadata:
         publisher=publisher, publisher_url=publisher_url,
         feedback=values.get("feedback", ""),
         sources=_with_lines(values.get("sources", ()), src, lines),
-        accessibility_summary=values.get("accessibility_summary",
-                                         DEFAULT_ACCESSIBILITY_SUMMARY),
+        accessibility_summary=values.get("accessibility_summary", ""),
         review_notes=values.get("review_notes", ()), rules=values.get("rules", ""),
         lines=lines,
     )

@@ -143,6 +143,24 @@ class Document:
     # level) report sentences, which the tree keeps no line numbers for.
     source_map: SourceMap | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def accessibility_summary(self) -> str:
+        """The front matter's summary, or one that claims only what this guide has.
+
+        A fixed default would promise image descriptions and tables to a guide
+        with neither, contradicting the EPUB's own accessibility metadata.
+        """
+        if self.meta.accessibility_summary:
+            return self.meta.accessibility_summary
+        has = ["a clear heading structure", "a table of contents"]
+        if any(not image.decorative for image in self.images):
+            has.append("text descriptions of its images")
+        if self.tables:
+            has.append("tables with header cells")
+        listed = ", ".join(has[:-1]) + f" and {has[-1]}"
+        return (f"This guide has {listed}. Text can be resized and reflows. It aims to "
+                "meet WCAG 2.2 level AA. A large-print PDF edition is available.")
+
     def body_copy(self) -> lxml_html.HtmlElement:
         """A private copy of the body for a renderer to transform."""
         return copy.deepcopy(self.body)

@@ -66,3 +66,13 @@ def test_raw_html_is_sanitised_and_reported(tmp_path) -> None:
 def test_slugify_never_starts_with_a_digit() -> None:
     assert slugify("4.5 mg dose", "-") == "s-4-5-mg-dose"
     assert slugify("Key facts", "-") == "key-facts"
+
+
+def test_default_accessibility_summary_claims_only_what_the_guide_has() -> None:
+    full = parse(GOOD / "full.md")
+    assert "text descriptions of its images" in full.accessibility_summary
+    assert "tables with header cells" in full.accessibility_summary
+    minimal = parse(GOOD / "minimal.md")
+    assert "image" not in minimal.accessibility_summary
+    assert "tables with header cells" not in minimal.accessibility_summary
+    assert "WCAG 2.2" in minimal.accessibility_summary

@@ -344,7 +344,7 @@ def test_accessibility_metadata_claims_what_the_book_has(full: Document,
         "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
         "alternativeText", "pageBreakMarkers", "pageNavigation"}
     assert full_book.meta("schema:accessibilityHazard") == ["none"]
-    assert full_book.meta("schema:accessibilitySummary") == [full.meta.accessibility_summary]
+    assert full_book.meta("schema:accessibilitySummary") == [full.accessibility_summary]
     assert full_book.meta("dcterms:conformsTo") == [CONFORMS_TO]
     assert CONFORMS_TO == "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
@@ -353,6 +353,9 @@ def test_no_images_no_alternative_text_claim(minimal: Document) -> None:
     book = render(minimal)
     assert book.meta("schema:accessMode") == ["textual"]
     assert "alternativeText" not in book.meta("schema:accessibilityFeature")
+    (summary,) = book.meta("schema:accessibilitySummary")
+    assert "image" not in summary and "tables with header cells" not in summary
+    assert "heading structure" in summary
 
 
 def test_summary_comes_from_front_matter(full: Document) -> None:

@@ -217,7 +217,7 @@ def accessibility_metadata(doc: Document, *, print_pages: bool) -> list[tuple[st
         ("schema:accessModeSufficient", "textual"),
         *(("schema:accessibilityFeature", f) for f in features),
         ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", doc.meta.accessibility_summary),
+        ("schema:accessibilitySummary", doc.accessibility_summary),
         ("dcterms:conformsTo", CONFORMS_TO),
     ]
 
