@@ -31,6 +31,9 @@ CITATION = re.compile(r"\[@([A-Za-z][\w.-]*)((?:\s*;\s*@[A-Za-z][\w.-]*)*)\]")
 CAPTION = re.compile(r"^\s*Table:\s*(.+)$", re.DOTALL)
 LINE_ATTRIBUTE = "data-publish-line"
 SKIP_TEXT_IN = {"code", "pre", "a", "kbd"}
+NUMBER_AND_UNIT = re.compile(
+    r"(?<=\d) +(?=(mg|mcg|micrograms?|µg|ng|g|kg|ml|mL|L|mmol|IU|units?|mm|cm|pt)\b)")
+"""The space in "4.5 mg": it becomes a no-break space so a dose never splits across lines."""
 MAX_TREE_DEPTH = 64
 """Elements inside each other. 16 levels of lists (the source limit) with sections and
 inline markup fit; WeasyPrint's recursive layout overflows the stack near 200."""
@@ -78,6 +81,7 @@ def parse(path: Path) -> Document:
     _captions(body)
     _heading_lines(body, smap)
     citations, cited = _citations(body, meta, smap)
+    _keep_doses_together(body)
     _sectionize(body)
     _generated_about(body, meta, cited)
 
@@ -156,6 +160,15 @@ def _captions(body: HtmlElement) -> None:
         caption.text = " ".join(match.group(1).split())
         table.insert(0, caption)
         prev.drop_tree()
+
+
+def _keep_doses_together(body: HtmlElement) -> None:
+    """Join number and unit with a no-break space in every output ("4.5" / "mg" never
+    lands on two lines of a leaflet, where it could be misread)."""
+    for owner, attr in list(_text_slots(body)):
+        text = getattr(owner, attr)
+        if text and any(c.isdigit() for c in text):
+            setattr(owner, attr, NUMBER_AND_UNIT.sub("\u00a0", text))
 
 
 def _text_slots(el: HtmlElement):

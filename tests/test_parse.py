@@ -76,3 +76,10 @@ def test_default_accessibility_summary_claims_only_what_the_guide_has() -> None:
     assert "image" not in minimal.accessibility_summary
     assert "tables with header cells" not in minimal.accessibility_summary
     assert "WCAG 2.2" in minimal.accessibility_summary
+
+
+def test_number_and_unit_never_split_across_lines() -> None:
+    doc = parse(GOOD / "full.md")
+    cells = [td.text_content() for td in doc.body.iter("td")]
+    assert "1\u00a0mg" in cells and "2\u00a0mg" in cells
+    assert "1 mg" not in doc.body.text_content()
