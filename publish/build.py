@@ -65,8 +65,9 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
         wanted = set(plan.render)
         files.update(plan.restored_files())
     rendered: dict[str, dict[str, bytes]] = {}
-    if "epub" in wanted and "pdf" not in wanted:
-        # The EPUB page list names the printed pages: lay out the PDF without writing it.
+    if "epub" in wanted and ("pdf" not in wanted or "standard" not in options.pdf_variants):
+        # The EPUB page list names the pages of the standard printed leaflet: when that
+        # edition is not being rendered, lay it out without writing it.
         ctx.facts.update(renderer("pdf").layout_facts(ctx))
     aside = Aside(ctx, wanted, jobs)
     try:

@@ -117,3 +117,24 @@ def test_outline_is_the_same_in_every_output(built: tuple[Path, Path]) -> None:
     assert structure_outline(out / f"{source.stem}.pdf") == expected
     assert structure_outline(out / f"{source.stem}-large-print.pdf") == expected
     assert epub_nav_outline(out / f"{source.stem}.epub") == expected
+
+
+def page_list_length(path: Path) -> int:
+    with zipfile.ZipFile(path) as epub:
+        nav_name = next(n for n in epub.namelist() if n.endswith("nav.xhtml"))
+        nav = etree.fromstring(epub.read(nav_name))
+    return len(nav.xpath("//x:nav[@epub:type='page-list']//x:li", namespaces=XHTML))
+
+
+def test_epub_page_list_follows_the_standard_pdf_even_when_it_is_not_built(
+        tmp_path: Path, full_build: Path) -> None:
+    from publish.build import build
+    from publish.render import RenderOptions
+
+    build(GOOD / "full.md", tmp_path, ["pdf", "epub"],
+          options=RenderOptions(pdf_variants=("large-print",)))
+    assert not (tmp_path / "full.pdf").exists()
+    with pikepdf.open(full_build / "full.pdf") as standard:
+        pages = len(standard.pages)
+    assert page_list_length(tmp_path / "full.epub") == pages == \
+        page_list_length(full_build / "full.epub")
