@@ -77,6 +77,8 @@ def _signals(during_commit: bool) -> Iterator[None]:
 
     previous = {s: signal.getsignal(s) for s in HELD_SIGNALS}
     for s in HELD_SIGNALS:
+        if previous[s] == signal.SIG_IGN:  # ignored by whoever started us (nohup, &)
+            continue
         if during_commit:
             signal.signal(s, hold)
         elif s == signal.SIGTERM:

@@ -17,6 +17,7 @@ import http.server
 import os
 import re
 import shutil
+import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -38,6 +39,7 @@ from publish.errors import PublishError, RenderError, SourceError
 from publish.frontmatter import MAX_SOURCE_BYTES
 from publish.parse import parse
 from publish.render import RenderContext, RenderOptions, renderer
+from publish.resources import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from tests.conftest import GOOD, ROOT
 from tests.validators import requests_made
 
@@ -222,6 +224,27 @@ def test_a_symlink_inside_the_folder_is_fine(tmp_path: Path) -> None:
     assert "data:image/svg+xml;base64," in (tmp_path / "out" / "guide.html").read_text()
 
 
+def test_huge_images_are_refused(tmp_path: Path) -> None:
+    """A small file can hold a huge picture (a decompression bomb); a big file is big."""
+    from PIL import Image
+
+    folder = tmp_path / "guide"
+    (folder / "images").mkdir(parents=True)
+    Image.new("1", (8000, 6000)).save(folder / "images" / "bomb.png")
+    assert (folder / "images" / "bomb.png").stat().st_size < 100_000
+    with (folder / "images" / "big.gif").open("wb") as handle:
+        handle.write(b"GIF89a")
+        handle.truncate(MAX_IMAGE_BYTES + 1)
+    source = guide(folder, "![A grey square](images/bomb.png)\n\n![A grey square](images/big.gif)")
+    code, stderr, uncaught = run_cli("check", str(source), cache=tmp_path / "cache")
+    where = display_path(source)
+    assert_clean_failure(code, stderr, uncaught,
+                         f"{where}:9: image-too-large: 'bomb.png' has more than "
+                         f"{MAX_IMAGE_PIXELS} pixels; make it smaller")
+    assert (f"{where}:11: image-too-large: 'big.gif' is {MAX_IMAGE_BYTES + 1} bytes, over the "
+            f"limit of {MAX_IMAGE_BYTES}; make it smaller") in stderr.splitlines()
+
+
 # --- the network: a local server that must never be asked for anything ---------------------
 
 class _CountingServer(http.server.HTTPServer):
@@ -387,3 +410,52 @@ def test_front_matter_links_must_be_web_addresses(tmp_path: Path) -> None:
     assert caught.value.format_message() == (
         f"{display_path(source.resolve())}:4: front-matter-field: publisher: "
         "'file:///etc/passwd' is not a web address; write it in full, starting with https://")
+
+
+# --- extremely long words and addresses wrap inside the page -----------------------------
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+LONG_URL = "https://example.org/" + "a-very-long-path-segment/" * 8 + "end.html"
+LONG_BODY = f"""\
+A sentence with {LONG_WORD} in it.
+
+Find it at {LONG_URL} today.
+
+- A list item with {LONG_WORD} in it.
+    - A nested item with {LONG_URL} in it.
+
+> A quote with {LONG_WORD} in it.
+
+See [{LONG_WORD}](https://example.org/page) for the details.
+
+## A heading with {LONG_WORD}
+
+Text after the heading.
+"""
+
+
+def _words(pdf: Path) -> list[tuple[float, float, str]]:
+    """(xMin, xMax, text) of every word pdftotext finds, with the page width last seen."""
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           check=True, timeout=120).stdout
+    tree = etree.fromstring(xhtml, etree.XMLParser(recover=True))
+    words = tree.xpath("//*[local-name()='word']")
+    return [(float(w.get("xMin")), float(w.get("xMax")), w.text or "") for w in words]
+
+
+def test_long_words_and_addresses_wrap_inside_the_page(tmp_path: Path) -> None:
+    """Nothing runs past the right margin, whose edge the right-aligned page number marks."""
+    out = tmp_path / "out"
+    build(guide(tmp_path / "guide", LONG_BODY), out, ["pdf"])
+    for name in ("guide.pdf", "guide-large-print.pdf"):
+        words = _words(out / name)
+        with pikepdf.open(out / name) as pdf:
+            width = float(pdf.pages[0].mediabox[2])
+        margin_edge = max(x_max for _, x_max, text in words if re.fullmatch(r"\d+", text))
+        assert margin_edge < width - 20, (name, margin_edge)
+        pieces = [w for w in words if w[2] and (w[2] in LONG_WORD or w[2] in LONG_URL)]
+        assert len(pieces) > 10, (name, "the long words are not in the PDF", pieces[:3])
+        beyond = [(round(x_max, 1), text[:30]) for _, x_max, text in words
+                  if x_max > margin_edge + 0.5]
+        assert beyond == [], (name, f"right margin at {margin_edge:.1f} pt", beyond)
