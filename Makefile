@@ -21,6 +21,11 @@ $(VENV)/.installed-test: pyproject.toml $(LOCK) $(VENV)/.installed
 	$(PIP) install -c $(LOCK) -e '.[test]'
 	touch $@
 
+# Pandoc (pypandoc-binary) is the speed baseline; only the benchmark installs it.
+$(VENV)/.installed-bench: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(PIP) install -c $(LOCK) -e '.[bench]'
+	touch $@
+
 build: $(VENV)/.installed
 	$(BIN)/publish build
 
@@ -31,6 +36,10 @@ test: $(VENV)/.installed-test
 	bash scripts/install-test-deps.sh
 	$(BIN)/ruff check publish tests
 	$(BIN)/python -m pytest
+
+# Cold, no-op, watch and library builds against Pandoc 3.9; figures in bench/latest.json.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python scripts/bench.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check publish tests

