@@ -26,8 +26,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import IO, Any, ParamSpec, TypeVar
 
+import click
+
+from publish.diagnostics import Diagnostic
 from publish.errors import SourceError
 
 TEMP_PREFIX = ".publish-"
@@ -149,6 +152,19 @@ def _sync_folder(out_dir: Path) -> None:
         os.close(fd)
 
 
+class BuildInterrupted(click.ClickException):
+    """Ctrl-C during a build: one line, exit code 1.
+
+    Deliberately not a PublishError: a library build reports those guide by guide
+    and carries on with the next guide, but Ctrl-C must stop everything.
+    """
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), file=file, err=True)
+
+
 def interrupt_safe(build: Callable[P, R]) -> Callable[P, R]:
     """Turn Ctrl-C during a build into one clear line instead of a traceback.
 
@@ -161,8 +177,8 @@ def interrupt_safe(build: Callable[P, R]) -> Callable[P, R]:
             return build(*args, **kwargs)
         except KeyboardInterrupt:
             source = args[0] if args and isinstance(args[0], Path) else None
-            raise SourceError("interrupted", "the build was stopped; outputs are replaced "
-                              "all together or not at all, so none is half-written; run "
-                              "the build again", source) from None
+            raise BuildInterrupted(str(Diagnostic(
+                "interrupted", "the build was stopped; outputs are replaced all together or "
+                "not at all, so none is half-written; run the build again", source))) from None
 
     return guarded

@@ -30,10 +30,11 @@ from lxml import etree
 from publish import __version__
 from publish.build import build
 from publish.errors import PublishError, RenderError
+from publish.library import build_library
 from publish.manifest import MANIFEST_NAME, SCHEMA, main, verify
-from publish.output import TEMP_PREFIX
-from publish.render import renderer
-from tests.conftest import ROOT, SHIPPED_GUIDE
+from publish.output import TEMP_PREFIX, BuildInterrupted
+from publish.render import RenderContext, RenderOptions, renderer
+from tests.conftest import GOOD, ROOT, SHIPPED_GUIDE
 
 TIMEOUT = 180
 KILLS = 5
@@ -211,6 +212,23 @@ def test_manifest_describes_partial_builds_file_by_file(tmp_path: Path) -> None:
     assert "guide.pdf" not in listed and "guide.html" in listed
 
 
+def test_guides_built_side_by_side_share_one_manifest(tmp_path: Path) -> None:
+    """Workers committing into one folder take turns (a lock on the folder), so the
+    manifest describes every guide's files and none is lost to a concurrent update."""
+    shipped = shipped_copy(tmp_path / "a")
+    shutil.copytree(GOOD, tmp_path / "b")
+    result = publish("build", str(shipped), str(tmp_path / "b" / "full.md"),
+                     str(tmp_path / "b" / "minimal.md"), "--out", "out", "--quiet",
+                     "--jobs", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    listed = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["outputs"]
+    assert {e["source"] for e in listed} == {"guide.md", "full.md", "minimal.md"}
+    assert {e["file"] for e in listed} == set(snapshot(out)) - {MANIFEST_NAME}
+    assert all(line.startswith("OK ") for line in verify(out))
+    assert strays(out) == []
+
+
 # --- nothing lost ------------------------------------------------------------------------
 
 def test_a_renderer_failing_late_changes_nothing(tmp_path: Path,
@@ -232,6 +250,29 @@ def test_a_renderer_failing_late_changes_nothing(tmp_path: Path,
         build(source, out, ["html", "pdf", "epub"])
     assert snapshot(out) == before
     assert strays(out) == []
+
+
+def test_ctrl_c_stops_a_library_build_not_just_one_guide(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A guide's content errors are reported and the next guide builds; Ctrl-C is not
+    a content error: it ends the whole run, and no guide after it starts."""
+    shutil.copytree(GOOD, tmp_path / "src")
+    html = type(renderer("html"))
+    rendered: list[str] = []
+
+    def interrupted(self: object, ctx: RenderContext) -> dict[str, bytes]:
+        rendered.append(ctx.doc.path.name)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(html, "render", interrupted)
+    with pytest.raises(BuildInterrupted) as caught:
+        build_library([tmp_path / "src" / "full.md", tmp_path / "src" / "minimal.md"],
+                      tmp_path / "out", ["html"], RenderOptions(), jobs=1)
+    assert rendered == ["full.md"]
+    assert caught.value.format_message().endswith(
+        "full.md: interrupted: the build was stopped; outputs are replaced all together or "
+        "not at all, so none is half-written; run the build again")
+    assert not (tmp_path / "out").exists()
 
 
 def _interrupt_points(start: float, total: float, count: int) -> list[float]:
