@@ -431,6 +431,16 @@ See [{LONG_WORD}](https://example.org/page) for the details.
 ## A heading with {LONG_WORD}
 
 Text after the heading.
+
+Table: A table with long words
+
+| Word | Address |
+|------|---------|
+| {LONG_WORD} | {LONG_URL} |
+
+```
+code {LONG_WORD}
+```
 """
 
 
