@@ -469,3 +469,13 @@ def test_long_words_and_addresses_wrap_inside_the_page(tmp_path: Path) -> None:
         beyond = [(round(x_max, 1), text[:30]) for _, x_max, text in words
                   if x_max > margin_edge + 0.5]
         assert beyond == [], (name, f"right margin at {margin_edge:.1f} pt", beyond)
+
+
+@pytest.mark.parametrize("ref", ["/etc/passwd", "../../../etc/passwd", "../outside.yaml"])
+def test_rules_file_outside_the_guide_folder_is_refused(tmp_path: Path, ref: str) -> None:
+    (tmp_path / "outside.yaml").write_text("required_sections: []\n", encoding="utf-8")
+    path = guide(tmp_path / "guide", "Text.", front=f"rules: {ref}\n")
+    with pytest.raises(SourceError) as caught:
+        check(path)
+    assert caught.value.diagnostic.rule == "rules-file"
+    assert "outside the guide's folder" in caught.value.diagnostic.message

@@ -198,6 +198,11 @@ def rules_path(doc: Document) -> Path | None:
     """The guide's rules file: the ``rules`` field, else ``<stem>.rules.yaml`` if present."""
     if doc.meta.rules:
         path = (doc.source_dir / doc.meta.rules).resolve()
+        if not path.is_relative_to(doc.source_dir.resolve()):
+            # A build never reads outside the guide's folder (no rules: /etc/passwd).
+            raise SourceError("rules-file", f"rules: '{doc.meta.rules}' is outside the "
+                              "guide's folder; put the rules file beside the guide",
+                              doc.path, doc.meta.lines.get("rules"))
         if not path.is_file():
             raise SourceError("rules-file", f"rules: no such file '{doc.meta.rules}' beside "
                               "the guide", doc.path, doc.meta.lines.get("rules"))
