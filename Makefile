@@ -49,4 +49,4 @@ lock: $(VENV)/.installed-test
 	$(BIN)/pip freeze --exclude-editable --exclude publish > $(LOCK)
 
 clean:
-	rm -rf output .pytest_cache
+	rm -rf output .pytest_cache .cache/publish
