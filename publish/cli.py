@@ -6,6 +6,7 @@ file:line and the rule), 2 the command was used wrongly.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -199,4 +200,10 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="publish")
+    try:
+        cli(prog_name="publish")
+    finally:
+        # The command is over (Click exits through here). Ctrl+C while Python shuts down
+        # (worker pools, module teardown) can change nothing any more, and must not turn
+        # the exit status into "killed by SIGINT" with no message.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

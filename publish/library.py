@@ -20,6 +20,7 @@ import dataclasses
 import importlib
 import os
 import re
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from publish.cache import BuildCache, Plan, sha256
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError, PublishError, SourceError
-from publish.output import write_outputs
+from publish.output import interrupt_safe, write_outputs
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -135,6 +136,7 @@ class GuideReport:
     """The one-line-per-problem message when the guide failed."""
 
 
+@interrupt_safe  # Ctrl+C before the pipeline starts gets the same one line as during it
 def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: RenderOptions,
                 *, cache: BuildCache | None = None, jobs: int = 1,
                 progress: Progress | None = None) -> GuideReport:
@@ -250,11 +252,17 @@ def build_library(sources: Iterable[Path], out_dir: Path, formats: Iterable[str]
 
         warm(formats, cache)
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(jobs, len(pending)), mp_context=context) as pool:
+        pool = ProcessPoolExecutor(min(jobs, len(pending)), mp_context=context,
+                                   initializer=_leave_interrupts_to_parent)
+        try:
             futures = [pool.submit(_guarded, s, out_dir, formats, options, cache)
                        for s in pending]
             for future in as_completed(futures):
                 finish(future.result())
+        except BaseException:  # Ctrl+C: stop now, not after the queued guides
+            _stop(pool)
+            raise
+        pool.shutdown()
     return [reports[s] for s in unique]
 
 
@@ -303,7 +311,8 @@ class Aside:
         warm({fmt for fmt, _, _ in work})
         _FORKED = ctx
         self.pool = ProcessPoolExecutor(min(jobs - 1, len(work)),
-                                        mp_context=multiprocessing.get_context("fork"))
+                                        mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_leave_interrupts_to_parent)
         for fmt, option, value in work:
             self.futures.setdefault(fmt, []).append(
                 self.pool.submit(_render_variant, fmt, option, (value,)))
@@ -332,7 +341,28 @@ class Aside:
         return files
 
     def close(self) -> None:
-        """Stop the workers (after an error, without waiting for unwanted results)."""
+        """Shut the workers down; after an error or Ctrl+C (results never collected),
+        stop them at once rather than wait for work nobody will use."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            if self.futures:
+                _stop(self.pool)
+            else:
+                self.pool.shutdown(wait=True)
             self.pool = None
+
+
+def _leave_interrupts_to_parent() -> None:
+    """Workers ignore Ctrl+C: the terminal sends it to every process of the build, and
+    the parent alone decides (it stops its workers, then reports one line)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued work and terminate running workers; wait until they are gone.
+
+    ``ProcessPoolExecutor`` has no public way to do this before Python 3.14
+    (``terminate_workers``), so its worker table is read directly.
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)

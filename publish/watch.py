@@ -27,7 +27,7 @@ import watchfiles
 
 from publish.cache import BuildCache
 from publish.diagnostics import display_path
-from publish.errors import PublishError
+from publish.errors import PublishError, SourceError
 from publish.library import build_guide, summary, warm
 from publish.output import TEMP_PREFIX
 from publish.styles import STYLES_DIR
@@ -86,8 +86,12 @@ def serve(out_dir: Path, port: int) -> ThreadingHTTPServer:
             """Requests are not news; the build lines are."""
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", port),
-                                 functools.partial(Quiet, directory=str(out_dir)))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port),
+                                     functools.partial(Quiet, directory=str(out_dir)))
+    except OSError as exc:  # the port is taken, or not ours to open
+        raise PublishError(f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                           "choose another --port, or --port 0 for any free one") from None
     threading.Thread(target=server.serve_forever, name="publish-serve", daemon=True).start()
     return server
 
@@ -119,6 +123,9 @@ def watch(source: Path, out_dir: Path, formats: Iterable[str], options: RenderOp
     """Build ``source``, then rebuild it after every change until stopped (Ctrl+C)."""
     formats = list(dict.fromkeys(formats))
     folders = [source.resolve().parent, STYLES_DIR]
+    if not folders[0].is_dir():
+        raise SourceError("source-missing", "its folder does not exist; pass the path of a "
+                          "guide (.md)", source)
     ignored = [out_dir] + ([cache.root] if cache else [])
     try:
         warm(formats, cache)

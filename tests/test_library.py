@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from publish.build import build
 from publish.cache import BuildCache
 from publish.errors import SourceError
 from publish.library import build_guide, build_library, quick_syllables
+from publish.output import TEMP_PREFIX
 from publish.render import RenderOptions
 from tests.conftest import BAD, GOOD, ROOT
 
@@ -118,3 +120,29 @@ def test_syllable_table_is_kept_between_processes(tmp_path: Path) -> None:
     for path in (tmp_path / "cache" / "tables").iterdir():
         path.write_bytes(b"not marshal")
     assert cache.table("t", "1", lambda: {"again": 2}) == {"again": 2}
+
+
+def test_ctrl_c_stops_every_worker(shelf: Path, tmp_path: Path) -> None:
+    """Ctrl+C reaches every process of the build; the workers leave it to the parent,
+    which stops them instead of building the guides still queued."""
+    for n in range(6):
+        shutil.copy(GOOD / "full.md", shelf / f"more-{n}.md")
+    guides = sorted(str(p) for p in shelf.glob("*.md"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PUBLISH_CACHE_DIR": str(tmp_path / "c")}
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publish", "build", *guides, "--out", str(out), "--jobs", "2"],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert process.stderr is not None
+    first = process.stderr.readline()  # one guide is done: the workers are busy
+    assert ": " in first, first
+    os.killpg(process.pid, signal.SIGINT)
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 1, first + rest
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
+    assert rest.strip().splitlines()[-1] == "Aborted!"
+    with pytest.raises(ProcessLookupError):  # no worker outlives the build
+        os.killpg(process.pid, 0)
+    assert not [p.name for p in out.iterdir() if p.name.startswith(TEMP_PREFIX)]
+    built = {p.stem for p in out.glob("*.html") if ".embed" not in p.name}
+    assert len(built) < len(guides) - 1  # the queued guides were not built after Ctrl+C

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 import watchfiles
+from click.testing import CliRunner
 
+from publish.cli import cli
 from publish.watch import _Changes, describe, missed, snapshot
 from tests.conftest import ROOT
 from tests.test_cache import full_guide_in
@@ -153,3 +156,28 @@ def test_saves_before_the_watch_starts_are_caught_up(tmp_path: Path) -> None:
     assert missed(before, snapshot([tmp_path], keep)) == {
         (watchfiles.Change.modified, str(tmp_path / "guide.md")),
         (watchfiles.Change.deleted, str(tmp_path / "old.svg"))}
+
+
+def test_a_missing_folder_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["watch", str(tmp_path / "nowhere" / "guide.md"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.strip().endswith(
+        "guide.md: source-missing: its folder does not exist; pass the path of a guide (.md)")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    guide = full_guide_in(tmp_path / "src")
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        result = CliRunner().invoke(cli, ["watch", str(guide), "--out", str(tmp_path / "out"),
+                                          "--serve", "--port", str(taken.getsockname()[1])])
+    finally:
+        taken.close()
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("cannot serve on 127.0.0.1:")
+    assert not (tmp_path / "out" / "guide.html").exists()  # stopped before building
