@@ -7,7 +7,7 @@ guide does not stop the others, and one summary comes at the end.
 
 A single guide uses the cores differently: independent variants of one format
 (the large-print PDF beside the standard one) render in a forked worker while
-this process renders the rest. The first variant always stays here, because
+this process renders the rest. The standard PDF always stays here, because
 other outputs read facts from its layout (the EPUB page list).
 
 Heavy modules are imported only when something must be rendered: an
@@ -46,6 +46,7 @@ comes from the standard PDF). Every other variant may render in a forked worker.
 
 WARM_IMPORTS: dict[str, tuple[str, ...]] = {
     "html": ("publish.render.html",),
+    "embed": ("publish.render.html", "publish.render.embed"),
     "pdf": ("publish.render.pdf", "weasyprint"),
     "epub": ("publish.render.epub", "ebooklib.epub", "publish.render.pdf", "weasyprint"),
 }
