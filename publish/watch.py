@@ -29,7 +29,7 @@ from publish.cache import BuildCache
 from publish.diagnostics import display_path
 from publish.errors import PublishError, SourceError
 from publish.library import build_guide, summary, warm
-from publish.output import TEMP_PREFIX
+from publish.output import TEMP_PREFIX, BuildInterrupted
 from publish.styles import STYLES_DIR
 
 if TYPE_CHECKING:
@@ -104,9 +104,9 @@ def rebuild(source: Path, out_dir: Path, formats: list[str], options: RenderOpti
     stamp = time.strftime("%H:%M:%S")
     try:
         report = build_guide(source, out_dir, formats, options, cache=cache, jobs=jobs)
+    except BuildInterrupted:
+        raise KeyboardInterrupt from None  # Ctrl+C during a build stops watching
     except PublishError as exc:
-        if getattr(getattr(exc, "diagnostic", None), "rule", "") == "interrupted":
-            raise KeyboardInterrupt from None  # Ctrl+C during a build stops watching
         echo(exc.format_message())
         echo(f"{stamp} {why} → not built ({time.perf_counter() - started:.2f} s); the last "
              f"good outputs in {out_dir}/ are kept. Fix the lines above and save again.")

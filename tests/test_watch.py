@@ -21,7 +21,10 @@ import pytest
 import watchfiles
 from click.testing import CliRunner
 
+import publish.watch
 from publish.cli import cli
+from publish.output import BuildInterrupted
+from publish.render import RenderOptions
 from publish.watch import _Changes, describe, missed, snapshot
 from tests.conftest import ROOT
 from tests.test_cache import full_guide_in
@@ -181,3 +184,16 @@ def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.strip().startswith("cannot serve on 127.0.0.1:")
     assert not (tmp_path / "out" / "guide.html").exists()  # stopped before building
+
+
+def test_ctrl_c_during_a_rebuild_stops_watching(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C while a build runs ends the watch like Ctrl+C while it waits: no error."""
+    def interrupted(source: Path, *_args: object, **_kwargs: object) -> None:
+        raise BuildInterrupted(f"{source}: interrupted")
+
+    monkeypatch.setattr(publish.watch, "build_guide", interrupted)
+    lines: list[str] = []
+    publish.watch.watch(full_guide_in(tmp_path / "src"), tmp_path / "out", ["html"],
+                        RenderOptions(), echo=lines.append)
+    assert lines == ["Stopped watching."]
