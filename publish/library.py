@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from publish.cache import BuildCache, Plan, sha256
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError, PublishError, SourceError
-from publish.output import interrupt_safe, write_outputs
+from publish.output import BuildInterrupted, interrupt_safe, write_outputs
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -260,7 +260,13 @@ def build_library(sources: Iterable[Path], out_dir: Path, formats: Iterable[str]
                        for s in pending]
             for future in as_completed(futures):
                 finish(future.result())
-        except BaseException:  # Ctrl+C: stop now, not after the queued guides
+        except KeyboardInterrupt:  # Ctrl+C: stop now, not after the queued guides
+            _stop(pool)
+            raise BuildInterrupted(str(Diagnostic(
+                "interrupted", f"the build was stopped after {len(reports)} of "
+                f"{len(unique)} guides; each guide's outputs are all new or all as they "
+                "were; run the build again"))) from None
+        except BaseException:
             _stop(pool)
             raise
         pool.shutdown()
