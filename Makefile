@@ -14,6 +14,7 @@ $(BIN)/python:
 
 # Reinstall only when the dependency list or the lock changes.
 $(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	sh scripts/install-build-deps.sh
 	$(PIP) install -c $(LOCK) -e .
 	touch $@
 
