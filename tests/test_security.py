@@ -479,3 +479,13 @@ def test_rules_file_outside_the_guide_folder_is_refused(tmp_path: Path, ref: str
         check(path)
     assert caught.value.diagnostic.rule == "rules-file"
     assert "outside the guide's folder" in caught.value.diagnostic.message
+
+
+def test_rules_file_beside_the_guide_that_links_outside_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "outside.yaml").write_text("sections: {}\n", encoding="utf-8")
+    path = guide(tmp_path / "guide", "Text.")
+    (path.parent / "guide.rules.yaml").symlink_to(tmp_path / "outside.yaml")
+    with pytest.raises(SourceError) as caught:
+        check(path)
+    assert caught.value.diagnostic.rule == "rules-file"
+    assert "'guide.rules.yaml' is outside the guide's folder" in caught.value.diagnostic.message

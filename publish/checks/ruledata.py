@@ -195,20 +195,29 @@ def general_rules(path: Path = GENERAL_RULES) -> GeneralRules:
 
 
 def rules_path(doc: Document) -> Path | None:
-    """The guide's rules file: the ``rules`` field, else ``<stem>.rules.yaml`` if present."""
-    if doc.meta.rules:
-        path = (doc.source_dir / doc.meta.rules).resolve()
-        if not path.is_relative_to(doc.source_dir.resolve()):
-            # A build never reads outside the guide's folder (no rules: /etc/passwd).
-            raise SourceError("rules-file", f"rules: '{doc.meta.rules}' is outside the "
-                              "guide's folder; put the rules file beside the guide",
-                              doc.path, doc.meta.lines.get("rules"))
-        if not path.is_file():
-            raise SourceError("rules-file", f"rules: no such file '{doc.meta.rules}' beside "
-                              "the guide", doc.path, doc.meta.lines.get("rules"))
-        return path
-    beside = doc.source_dir / f"{doc.path.stem}{RULES_SUFFIX}"
-    return beside if beside.is_file() else None
+    """The guide's rules file: the ``rules`` field, else ``<stem>.rules.yaml`` if present.
+
+    Either way its real path (symlinks and ``..`` resolved) must lie inside the
+    guide's folder: a build never reads outside it (no ``rules: /etc/passwd``,
+    no ``guide.rules.yaml`` that links elsewhere).
+    """
+    named = doc.meta.rules
+    candidate = doc.source_dir / (named or f"{doc.path.stem}{RULES_SUFFIX}")
+    if not named and not (candidate.is_file() or candidate.is_symlink()):
+        return None
+    shown = named or candidate.name
+    line = doc.meta.lines.get("rules") if named else None
+    try:
+        real: Path | None = candidate.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        real = None
+    if real is None or not real.is_relative_to(doc.source_dir.resolve()):
+        raise SourceError("rules-file", f"rules: '{shown}' is outside the guide's folder; "
+                          "put the rules file beside the guide", doc.path, line)
+    if not real.is_file():
+        raise SourceError("rules-file", f"rules: no such file '{shown}' beside the guide",
+                          doc.path, line)
+    return real
 
 
 def guide_rules(doc: Document) -> GuideRules:
