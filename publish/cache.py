@@ -14,7 +14,6 @@ The cache lives in ``.cache/publish/`` under the working directory, or in
     outputs/<key>.json   one per format and input key: output file → SHA-256
     checks/<key>.json    the findings the checks reported for those inputs
     blobs/<sha256>       the bytes of every recorded output
-    tables/<key>         lookup tables derived from library data (syllable counts)
 
 Outputs on disk are hashed on every build: a file someone edited or deleted
 is restored from its blob (or re-rendered), never trusted. The cache only
@@ -36,7 +35,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -269,25 +268,6 @@ class BuildCache:
                 os.unlink(temp)
             raise
 
-    def table(self, name: str, version: str,
-              compute: Callable[[], dict[str, int]]) -> dict[str, int]:
-        """A lookup table derived from a library's data, kept between processes.
-
-        Keyed on the data's version and on Python's (``marshal`` is version-bound);
-        a table that cannot be read is computed again.
-        """
-        import marshal
-
-        key = sha256(f"{name}\0{version}\0{sys.version}".encode())
-        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-            data = marshal.loads((self.root / "tables" / key).read_bytes())
-            if isinstance(data, dict):
-                return data
-        data = compute()
-        with contextlib.suppress(OSError):
-            self._write("tables", key, marshal.dumps(data))
-        return data
-
     def plan(self, source: Path, out_dir: Path, formats: Iterable[str],
              options: RenderOptions) -> Plan | None:
         """Compare the recorded outputs with the inputs and the files on disk.
@@ -351,8 +331,7 @@ class BuildCache:
         """Drop the least recently used blobs and records beyond the limits."""
         for kind, limit, size in (("blobs", max_blob_bytes, True),
                                   ("outputs", max_records, False),
-                                  ("checks", max_records, False),
-                                  ("tables", max_blob_bytes // 16, True)):
+                                  ("checks", max_records, False)):
             entries = []
             with contextlib.suppress(OSError), os.scandir(self.root / kind) as it:
                 for entry in it:

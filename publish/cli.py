@@ -162,9 +162,7 @@ def check_command(source: Path, strict: bool) -> None:
     """Run every check on SOURCE without writing anything; print its reading level."""
     from publish.build import check
     from publish.checks.readability import figures_report
-    from publish.library import quick_syllables
 
-    quick_syllables()  # same figures, ≈ 0.6 s sooner; no cache, as check writes nothing
     doc, findings = check(source, strict=strict)
     _show_warnings(findings, quiet=False)
     click.echo(figures_report(doc))

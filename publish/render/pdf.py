@@ -71,8 +71,8 @@ class _Layout:
 
 @lru_cache(maxsize=1)
 def _weasy() -> Any:
-    """Import WeasyPrint once, only when a PDF is built."""
-    import weasyprint
+    """Import WeasyPrint once, only when a PDF is built (first: see weasy.py)."""
+    from publish.render.weasy import weasyprint  # isort: skip
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 

@@ -1,0 +1,58 @@
+"""WeasyPrint, imported the quick way: ``from publish.render.weasy import weasyprint``.
+
+``import weasyprint`` (70) opens GLib, Pango, HarfBuzz and Fontconfig by trying
+several names for each, Windows and macOS names first. cffi answers each name
+that is not a file with ``ctypes.util.find_library``, which on Linux runs
+``ldconfig``, then ``gcc`` and ``ld`` in subprocesses: 24 searches, ≈ 0.17 s
+of every cold build, only to fail over to the Linux sonames
+(``libpango-1.0.so.0``) that come later in WeasyPrint's own list and open
+directly. On Linux the searches are therefore answered "not found" while
+WeasyPrint is imported; should that ever leave a library unopened, the import
+is repeated with the normal search.
+
+The objects made by the import live as long as the process, so they are moved
+out of the garbage collector's sight (``gc.freeze``): a build allocates
+hundreds of thousands of layout objects, and each full collection would walk
+the imported modules again (≈ 0.1 s of collector time per build without this).
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import gc
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from io import StringIO
+
+
+@contextmanager
+def _sonames_only() -> Iterator[None]:
+    """While active, ``ctypes.util.find_library`` finds nothing and starts no process."""
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = search
+
+
+def _forget_weasyprint() -> None:
+    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        del sys.modules[name]
+
+
+if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
+    try:
+        # WeasyPrint prints installation advice to stdout before failing; the normal
+        # import below prints it again if the libraries are really missing.
+        with _sonames_only(), redirect_stdout(StringIO()):
+            import weasyprint
+    except OSError:
+        _forget_weasyprint()
+
+import weasyprint  # noqa: E402 - after the quick attempt above, or on other systems
+
+gc.freeze()
+
+__all__ = ["weasyprint"]
