@@ -1,4 +1,8 @@
-"""The pipeline: parse once, check, render each format, write atomically."""
+"""The pipeline: parse once, check, render each format, write atomically.
+
+Markdown and the checks are imported only when a guide is parsed (``prepare``),
+which may happen in a worker process (``publish.library.prepare``).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish import manifest
-from publish.cache import BuildCache
-from publish.checks import run_checks
+from publish.cache import BuildCache, Plan
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError
-from publish.library import Aside
+from publish.library import Aside, prepare
 from publish.model import Document
 from publish.output import interrupt_safe, write_outputs
-from publish.parse import parse
 from publish.render import FORMATS, RenderContext, RenderOptions, renderer
 
 Progress = Callable[[str, list[str], float], None]
@@ -36,6 +38,9 @@ class BuildResult:
 
 def check(source: Path, *, strict: bool = False) -> tuple[Document, list[Diagnostic]]:
     """Parse and run every check; raise ContentError when the build must stop."""
+    from publish.checks import run_checks
+    from publish.parse import parse
+
     doc = parse(source)
     findings = run_checks(doc)
     stops = blocking(findings, strict=strict)
@@ -44,27 +49,41 @@ def check(source: Path, *, strict: bool = False) -> tuple[Document, list[Diagnos
     return doc, findings
 
 
+def checked_and_rendered(source: Path, options: RenderOptions, formats: Iterable[str]
+                         ) -> tuple[Document, list[Diagnostic], dict[str, dict[str, bytes]]]:
+    """Parse and check the guide, then render ``formats``: the first stage of a build."""
+    doc, findings = check(source, strict=options.strict)
+    ctx = RenderContext(doc, options)
+    return doc, findings, {name: renderer(name).render(ctx) for name in formats}
+
+
 @interrupt_safe
 def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), *,
           options: RenderOptions | None = None,
           progress: Progress | None = None, cache: BuildCache | None = None,
-          jobs: int = 1) -> BuildResult:
+          jobs: int = 1, plan: Plan | None = None) -> BuildResult:
     """Build the selected formats of one guide into ``out_dir``.
 
     Nothing is written unless every check and every renderer succeeds. With a
     ``cache``, only formats whose inputs changed are rendered (the checks always
-    run); with ``jobs`` > 1, independent variants render in forked workers.
+    run; ``plan`` is the cache's plan if the caller made it already); with
+    ``jobs`` > 1, the work is spread over worker processes (``publish.library``).
     """
     options = options or RenderOptions()
-    plan = cache.plan(source, out_dir, formats, options) if cache else None
-    doc, findings = check(source, strict=options.strict)
-    ctx = RenderContext(doc, options)
+    if cache is not None and plan is None:
+        plan = cache.plan(source, out_dir, formats, options)
     files: dict[str, bytes] = {}
     wanted = set(formats)
     if plan is not None:  # render what changed; restore recorded outputs someone altered
         wanted = set(plan.render)
         files.update(plan.restored_files())
-    rendered: dict[str, dict[str, bytes]] = {}
+    started = time.perf_counter()
+    doc, findings, rendered = prepare(source, options, wanted, jobs)
+    ctx = RenderContext(doc, options)
+    for name, produced in rendered.items():
+        files.update(produced)
+        if progress:
+            progress(name, list(produced), time.perf_counter() - started)
     if "epub" in wanted and ("pdf" not in wanted or "standard" not in options.pdf_variants):
         # The EPUB page list names the pages of the standard printed leaflet: when that
         # edition is not being rendered, lay it out without writing it.
@@ -72,7 +91,7 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
     aside = Aside(ctx, wanted, jobs)
     try:
         for name in FORMATS:  # FORMATS order is the build order
-            if name not in wanted:
+            if name not in wanted or name in rendered:
                 continue
             started = time.perf_counter()
             produced = renderer(name).render(aside.context(name))

@@ -20,6 +20,7 @@ import dataclasses
 import importlib
 import os
 import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from publish.build import Progress
+    from publish.model import Document
     from publish.render.base import RenderContext, RenderOptions
 
 SPLITS: dict[str, tuple[str, str]] = {"pdf": ("pdf_variants", "standard")}
@@ -68,6 +70,65 @@ def warm(formats: Iterable[str]) -> None:
     for fmt in formats:
         for module in WARM_IMPORTS.get(fmt, ()):
             importlib.import_module(module)
+
+
+def _needs_weasyprint(fmt: str) -> bool:
+    return "publish.render.weasy" in WARM_IMPORTS.get(fmt, ())
+
+
+def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: int
+            ) -> tuple[Document, list[Diagnostic], dict[str, dict[str, bytes]]]:
+    """Parse and check the guide; maybe render the formats that need no PDF layout.
+
+    Importing WeasyPrint costs ≈ 0.3 s: when the build needs it and may use a
+    second core, a forked worker parses, checks and renders the light formats
+    (the HTML page and fragment) while this process imports WeasyPrint, and sends
+    the document back pickled (``Document`` carries its tree as XML). Otherwise
+    (one core, no PDF, or WeasyPrint already loaded as in ``publish watch``) the
+    guide is parsed and checked here and nothing is rendered yet: the caller
+    renders every format, after starting the workers for the PDF variants.
+    Returns the document, the findings and what was rendered.
+    """
+    import multiprocessing
+
+    from publish.build import check
+    from publish.render import FORMATS
+
+    wanted = set(formats)
+    light = [f for f in FORMATS if f in wanted and not _needs_weasyprint(f)]
+    heavy = [f for f in FORMATS if f in wanted and _needs_weasyprint(f)]
+    if jobs < 2 or not heavy or "publish.render.weasy" in sys.modules \
+            or multiprocessing.current_process().daemon:
+        return (*check(source, strict=options.strict), {})
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_leave_interrupts_to_parent)
+    try:
+        future = pool.submit(_prepared, source, options, light)
+        warm(heavy)
+        kind, payload = future.result()
+    except BaseException:  # an error, or Ctrl+C: the worker's result is of no use now
+        _stop(pool)
+        raise
+    pool.shutdown()
+    if kind == "content":
+        raise ContentError(payload)
+    if kind == "error":
+        raise PublishError(payload)
+    return payload
+
+
+def _prepared(source: Path, options: RenderOptions, formats: list[str]) -> tuple[str, Any]:
+    """``prepare``'s work in the worker; errors as data (click exceptions do not pickle)."""
+    from publish.build import checked_and_rendered
+
+    try:
+        return "ok", checked_and_rendered(source, options, formats)
+    except ContentError as exc:
+        return "content", exc.diagnostics
+    except PublishError as exc:
+        return "error", exc.format_message()
 
 
 @dataclass
@@ -109,7 +170,7 @@ def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: Re
     from publish.build import build
 
     result = build(source, out_dir, formats, options=options, progress=progress, cache=cache,
-                   jobs=jobs)
+                   jobs=jobs, plan=plan)
     return GuideReport(source, result.written, result.unchanged, result.rendered,
                        [d for d in result.warnings if not d.is_error],
                        time.perf_counter() - started)

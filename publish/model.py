@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from publish.locate import SourceMap
@@ -160,6 +161,20 @@ class Document:
         listed = ", ".join(has[:-1]) + f" and {has[-1]}"
         return (f"This guide has {listed}. Text can be resized and reflows. It aims to "
                 "meet WCAG 2.2 level AA. A large-print PDF edition is available.")
+
+    def __getstate__(self) -> dict[str, object]:
+        """Documents are pickled to the PDF workers; an lxml tree is not picklable, so
+        the body travels as XML, which gives back the same tree (tested)."""
+        state = dict(self.__dict__)
+        state["body"] = etree.tostring(self.body, encoding="utf-8")
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        parser.set_element_class_lookup(lxml_html.HtmlElementClassLookup())
+        body = state["body"]
+        assert isinstance(body, bytes)
+        self.__dict__.update(state, body=etree.fromstring(body, parser))
 
     def body_copy(self) -> lxml_html.HtmlElement:
         """A private copy of the body for a renderer to transform."""

@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+import publish.build
 from publish.build import build
 from publish.cache import BuildCache
-from publish.errors import SourceError
-from publish.library import build_guide, build_library
+from publish.errors import ContentError, PublishError, SourceError
+from publish.library import build_guide, build_library, prepare
 from publish.output import TEMP_PREFIX
 from publish.render import RenderOptions
 from tests.conftest import BAD, GOOD, ROOT
@@ -95,6 +97,58 @@ def test_parallel_outputs_equal_sequential_outputs(shelf: Path, tmp_path: Path) 
     assert files(pooled) == files(sequential)
     assert files(aside) == files(sequential, guides[0].stem)
     assert set(files(aside)) == {"alpha.html", "alpha.pdf", "alpha-large-print.pdf"}
+
+
+@pytest.fixture
+def weasyprint_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a fresh process: ``prepare`` hands parsing to a worker only while this
+    process still has WeasyPrint to load (a watch process has it already)."""
+    monkeypatch.delitem(sys.modules, "publish.render.weasy", raising=False)
+
+
+def _record_pid(monkeypatch: pytest.MonkeyPatch, where: Path) -> None:
+    """Make the first build stage write the id of the process it runs in."""
+    stage = publish.build.checked_and_rendered
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        where.write_text(str(os.getpid()))
+        return stage(*args, **kwargs)
+
+    monkeypatch.setattr(publish.build, "checked_and_rendered", recorded)
+
+
+@pytest.mark.usefixtures("weasyprint_not_loaded")
+def test_guide_parsed_in_a_worker_gives_the_same_outputs(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    pid = tmp_path / "pid"
+    _record_pid(monkeypatch, pid)
+    options = RenderOptions()
+    doc, findings, early = prepare(GOOD / "full.md", options, ["html", "embed", "pdf"], 2)
+    assert int(pid.read_text()) != os.getpid()  # the worker parsed, checked and rendered
+    here, here_findings, here_early = publish.build.checked_and_rendered(
+        GOOD / "full.md", options, ["html", "embed"])
+    assert early == here_early and set(early) == {"html", "embed"}
+    assert findings == here_findings
+    assert etree.tostring(doc.body) == etree.tostring(here.body) and doc.meta == here.meta
+
+
+@pytest.mark.usefixtures("weasyprint_not_loaded")
+def test_errors_found_in_the_worker_are_the_build_errors(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    pid = tmp_path / "pid"
+    _record_pid(monkeypatch, pid)
+    with pytest.raises(ContentError) as pooled:
+        prepare(BAD / "heading-skip.md", RenderOptions(), ["html", "pdf"], 2)
+    assert int(pid.read_text()) != os.getpid()
+    pid.unlink()
+    with pytest.raises(ContentError) as here:
+        prepare(BAD / "heading-skip.md", RenderOptions(), ["html", "pdf"], 1)
+    assert not pid.exists()  # one core: parsed and checked in this process
+    assert pooled.value.diagnostics == here.value.diagnostics
+    assert "heading-skip" in pooled.value.format_message()
+    with pytest.raises(PublishError) as missing:
+        prepare(tmp_path / "absent.md", RenderOptions(), ["pdf"], 2)
+    assert "absent.md" in missing.value.format_message()
 
 
 def test_ctrl_c_stops_every_worker(shelf: Path, tmp_path: Path) -> None:

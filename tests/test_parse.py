@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
 from publish.parse import parse, slugify
-from tests.conftest import GOOD
+from tests.conftest import GOOD, SHIPPED_GUIDE
 
 
 def test_outline_and_lines() -> None:
@@ -83,3 +89,17 @@ def test_number_and_unit_never_split_across_lines() -> None:
     cells = [td.text_content() for td in doc.body.iter("td")]
     assert "1\u00a0mg" in cells and "2\u00a0mg" in cells
     assert "1 mg" not in doc.body.text_content()
+
+
+@pytest.mark.parametrize("source", [*sorted(GOOD.glob("*.md")), SHIPPED_GUIDE],
+                         ids=lambda p: p.name)
+def test_document_survives_pickling(source: Path) -> None:
+    """A document parsed in a worker process comes back pickled: the same tree, the same
+    fields (the body travels as XML, as lxml trees do not pickle)."""
+    doc = parse(source)
+    copy = pickle.loads(pickle.dumps(doc))
+    assert etree.tostring(copy.body) == etree.tostring(doc.body)
+    assert type(copy.body) is type(doc.body) and type(copy.body[0]) is type(doc.body[0])
+    assert {k: v for k, v in vars(copy).items() if k not in ("body", "source_map")} == \
+        {k: v for k, v in vars(doc).items() if k not in ("body", "source_map")}
+    assert copy.source_map is not None and copy.source_map.lines == doc.source_map.lines
