@@ -38,15 +38,21 @@ class BuildResult:
 
 def check(source: Path, *, strict: bool = False) -> tuple[Document, list[Diagnostic]]:
     """Parse and run every check; raise ContentError when the build must stop."""
-    from publish.checks import run_checks
     from publish.parse import parse
 
     doc = parse(source)
+    return doc, verify(doc, strict=strict)
+
+
+def verify(doc: Document, *, strict: bool = False) -> list[Diagnostic]:
+    """Every check's findings; raise ContentError when the build must stop."""
+    from publish.checks import run_checks
+
     findings = run_checks(doc)
     stops = blocking(findings, strict=strict)
     if stops:
         raise ContentError(stops)
-    return doc, findings
+    return findings
 
 
 def checked_and_rendered(source: Path, options: RenderOptions, formats: Iterable[str]
@@ -78,18 +84,21 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
         wanted = set(plan.render)
         files.update(plan.restored_files())
     started = time.perf_counter()
-    doc, findings, rendered = prepare(source, options, wanted, jobs)
+    doc, checked, rendered = prepare(source, options, wanted, jobs)
     ctx = RenderContext(doc, options)
     for name, produced in rendered.items():
         files.update(produced)
         if progress:
             progress(name, list(produced), time.perf_counter() - started)
-    if "epub" in wanted and ("pdf" not in wanted or "standard" not in options.pdf_variants):
-        # The EPUB page list names the pages of the standard printed leaflet: when that
-        # edition is not being rendered, lay it out without writing it.
-        ctx.facts.update(renderer("pdf").layout_facts(ctx))
-    aside = Aside(ctx, wanted, jobs)
+    # Variants start rendering in workers now; when the checks have not run yet they
+    # run meanwhile here, and nothing is written unless they pass.
+    aside = Aside(ctx, wanted, jobs, checked=checked is not None)
     try:
+        findings = checked if checked is not None else verify(doc, strict=options.strict)
+        if "epub" in wanted and ("pdf" not in wanted or "standard" not in options.pdf_variants):
+            # The EPUB page list names the pages of the standard printed leaflet: when that
+            # edition is not being rendered, lay it out without writing it.
+            ctx.facts.update(renderer("pdf").layout_facts(ctx))
         for name in FORMATS:  # FORMATS order is the build order
             if name not in wanted or name in rendered:
                 continue

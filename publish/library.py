@@ -77,7 +77,7 @@ def _needs_weasyprint(fmt: str) -> bool:
 
 
 def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: int
-            ) -> tuple[Document, list[Diagnostic], dict[str, dict[str, bytes]]]:
+            ) -> tuple[Document, list[Diagnostic] | None, dict[str, dict[str, bytes]]]:
     """Parse and check the guide; maybe render the formats that need no PDF layout.
 
     Importing WeasyPrint costs ≈ 0.3 s: when the build needs it and may use a
@@ -85,13 +85,12 @@ def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: 
     (the HTML page and fragment) while this process imports WeasyPrint, and sends
     the document back pickled (``Document`` carries its tree as XML). Otherwise
     (one core, no PDF, or WeasyPrint already loaded as in ``publish watch``) the
-    guide is parsed and checked here and nothing is rendered yet: the caller
-    renders every format, after starting the workers for the PDF variants.
-    Returns the document, the findings and what was rendered.
+    guide is only parsed here: the caller starts the workers for the PDF variants
+    and runs the checks while they work, and renders every format.
+    Returns the document, the findings (None: not checked yet) and what was rendered.
     """
     import multiprocessing
 
-    from publish.build import check
     from publish.render import FORMATS
 
     wanted = set(formats)
@@ -99,7 +98,9 @@ def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: 
     heavy = [f for f in FORMATS if f in wanted and _needs_weasyprint(f)]
     if jobs < 2 or not heavy or "publish.render.weasy" in sys.modules \
             or multiprocessing.current_process().daemon:
-        return (*check(source, strict=options.strict), {})
+        from publish.parse import parse
+
+        return parse(source), None, {}
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
@@ -286,12 +287,18 @@ _FORKED: RenderContext | None = None
 the document tree is an lxml tree)."""
 
 
-def _render_variant(fmt: str, option: str, values: tuple[Any, ...]) -> tuple[str, Any]:
+def _render_variant(fmt: str, option: str, values: tuple[Any, ...],
+                    checked: bool) -> tuple[str, Any]:
     from publish.render import RenderContext, renderer
 
     assert _FORKED is not None
     ctx = RenderContext(_FORKED.doc, dataclasses.replace(_FORKED.options, **{option: values}),
                         dict(_FORKED.facts))
+    if not checked:  # the checks run meanwhile; whatever they find, the files must be safe
+        from publish.checks import safe_to_render
+
+        if not safe_to_render(ctx.doc):
+            return "unsafe", None  # the parent's checks report why; never collected
     try:
         return "ok", renderer(fmt).render(ctx)
     except PublishError as exc:  # click exceptions do not survive pickling
@@ -311,7 +318,10 @@ def _split(options: RenderOptions, fmt: str) -> tuple[tuple[Any, ...], tuple[Any
 class Aside:
     """Variants of a format rendered in forked workers while this process goes on."""
 
-    def __init__(self, ctx: RenderContext, formats: Iterable[str], jobs: int) -> None:
+    def __init__(self, ctx: RenderContext, formats: Iterable[str], jobs: int, *,
+                 checked: bool = True) -> None:
+        """``checked``: whether the checks passed already; if not, each worker runs the
+        guards (``publish.checks.safe_to_render``) before it renders."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -330,7 +340,7 @@ class Aside:
                                         initializer=_leave_interrupts_to_parent)
         for fmt, option, value in work:
             self.futures.setdefault(fmt, []).append(
-                self.pool.submit(_render_variant, fmt, option, (value,)))
+                self.pool.submit(_render_variant, fmt, option, (value,), checked))
         _FORKED = None
 
     def context(self, fmt: str) -> RenderContext:
@@ -350,6 +360,9 @@ class Aside:
         files: dict[str, bytes] = {}
         for future in self.futures.pop(fmt, []):
             kind, payload = future.result()
+            if kind == "unsafe":  # the checks passed here, so this cannot happen
+                raise PublishError(f"{self.ctx.doc.path}: a {fmt} variant was not rendered: "
+                                   "the guide's images failed the checks in its worker")
             if kind == "error":
                 raise PublishError(payload)
             files.update(payload)

@@ -16,6 +16,7 @@ import publish.cache
 from publish.cache import BuildCache, input_keys, referenced_files
 from publish.errors import ContentError
 from publish.library import build_guide
+from publish.model import Document
 from publish.render import FORMATS, RenderOptions
 from tests.conftest import GOOD, ROOT
 
@@ -235,17 +236,17 @@ def test_inputs_changing_during_a_build_are_not_recorded(
         guide: Path, cache: BuildCache, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """An editor saving while a build runs: the outputs match neither version."""
-    real = publish.build.check
+    real = publish.build.verify
 
-    def check_then_save(source: Path, **kwargs: object):  # type: ignore[no-untyped-def]
-        result = real(source, **kwargs)  # type: ignore[arg-type]
+    def check_then_save(doc: Document, **kwargs: object):  # type: ignore[no-untyped-def]
+        result = real(doc, **kwargs)  # type: ignore[arg-type]
         guide.write_text(guide.read_text(encoding="utf-8") + "\nSaved again.\n",
                          encoding="utf-8")
         return result
 
-    monkeypatch.setattr(publish.build, "check", check_then_save)
+    monkeypatch.setattr(publish.build, "verify", check_then_save)
     build_guide(guide, tmp_path / "out", ["html"], RenderOptions(), cache=cache)
-    monkeypatch.setattr(publish.build, "check", real)
+    monkeypatch.setattr(publish.build, "verify", real)
     assert build_guide(guide, tmp_path / "out", ["html"], RenderOptions(),
                        cache=cache).rendered == ["html"]
 

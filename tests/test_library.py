@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import publish.build
 from publish.build import build
 from publish.cache import BuildCache
 from publish.errors import ContentError, PublishError, SourceError
-from publish.library import build_guide, build_library, prepare
+from publish.library import build_guide, build_library, prepare, warm
 from publish.output import TEMP_PREFIX
 from publish.render import RenderOptions
 from tests.conftest import BAD, GOOD, ROOT
@@ -141,14 +142,49 @@ def test_errors_found_in_the_worker_are_the_build_errors(tmp_path: Path,
         prepare(BAD / "heading-skip.md", RenderOptions(), ["html", "pdf"], 2)
     assert int(pid.read_text()) != os.getpid()
     pid.unlink()
+    doc, findings, rendered = prepare(BAD / "heading-skip.md", RenderOptions(),
+                                      ["html", "pdf"], 1)
+    assert (findings, rendered) == (None, {})  # one core: only parsed; build() checks
+    assert not pid.exists() and doc.path == BAD / "heading-skip.md"
     with pytest.raises(ContentError) as here:
-        prepare(BAD / "heading-skip.md", RenderOptions(), ["html", "pdf"], 1)
-    assert not pid.exists()  # one core: parsed and checked in this process
+        publish.build.check(BAD / "heading-skip.md")
     assert pooled.value.diagnostics == here.value.diagnostics
     assert "heading-skip" in pooled.value.format_message()
     with pytest.raises(PublishError) as missing:
         prepare(tmp_path / "absent.md", RenderOptions(), ["pdf"], 2)
     assert "absent.md" in missing.value.format_message()
+
+
+@pytest.mark.parametrize("name", ["image-unsafe-entity.md", "image-outside-dotdot.md"])
+def test_variant_workers_render_nothing_that_fails_the_guards(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a warm process the PDF variants start while the checks run; a worker checks
+    the guide's files itself first, and renders nothing when they are unsafe."""
+    import publish.render
+
+    rendered = tmp_path / "rendered"
+    make_renderer, verify = publish.render.renderer, publish.build.verify
+
+    def marked(fmt: str) -> object:
+        with rendered.open("a") as pids:
+            pids.write(f"{os.getpid()}\n")
+        return make_renderer(fmt)
+
+    def slow_checks(*args: object, **kwargs: object) -> object:
+        time.sleep(1)  # ample time for a worker to start rendering, were it allowed to
+        return verify(*args, **kwargs)
+
+    monkeypatch.setattr(publish.render, "renderer", marked)
+    monkeypatch.setattr(publish.build, "verify", slow_checks)
+    warm(["pdf"])  # a warm process, as in publish watch
+    source = ROOT / "tests" / "fixtures" / "hostile" / name
+    with pytest.raises(ContentError, match="image-"):
+        build(source, tmp_path / "out", ["pdf"], jobs=2)
+    assert not rendered.exists()
+    assert not (tmp_path / "out").exists()
+    good = build(GOOD / "full.md", tmp_path / "good", ["pdf"], jobs=2)  # workers do render
+    assert os.getpid() not in {int(pid) for pid in rendered.read_text().split()}
+    assert len(good.written) == 3
 
 
 def test_ctrl_c_stops_every_worker(shelf: Path, tmp_path: Path) -> None:

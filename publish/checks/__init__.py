@@ -15,11 +15,19 @@ from publish.model import Document
 
 Check = Callable[[Document], Iterable[Diagnostic]]
 
-CHECKS: list[Check] = [*structure.CHECKS, *editorial.CHECKS]
-CHECKS += resource_checks.CHECKS  # images: confined, real, safe (publish.resources)
+GUARDS: list[Check] = list(resource_checks.CHECKS)
+"""Checks on what renderers would read (images: confined, real, safe); a renderer that
+starts while the other checks still run must see these pass first (``safe_to_render``)."""
+
+CHECKS: list[Check] = [*structure.CHECKS, *editorial.CHECKS, *GUARDS]
 
 
 def run_checks(doc: Document) -> list[Diagnostic]:
     """All findings, in source order (findings without a line come last)."""
     found = [d for check in CHECKS for d in check(doc)]
     return sorted(found, key=lambda d: (d.line is None, d.line or 0))
+
+
+def safe_to_render(doc: Document) -> bool:
+    """Whether every guard passes: nothing a renderer reads is missing, outside or unsafe."""
+    return not any(d.is_error for check in GUARDS for d in check(doc))
