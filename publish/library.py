@@ -5,10 +5,13 @@ fact changes. Each guide builds in its own worker process (a fork of this one,
 so the heavy renderer libraries are imported once, before forking), a failing
 guide does not stop the others, and one summary comes at the end.
 
-A single guide uses the cores differently: independent variants of one format
-(the large-print PDF beside the standard one) render in a forked worker while
-this process renders the rest. The standard PDF always stays here, because
-other outputs read facts from its layout (the EPUB page list).
+A single guide uses the cores differently, in two stages. First a forked worker
+parses and checks the guide (and renders the HTML page and fragment) while this
+process imports WeasyPrint (``prepare``). Then independent variants of one
+format (the large-print PDF beside the standard one) render in a worker forked
+from this warm process while it renders the rest (``Aside``). The standard PDF
+always stays here, because other outputs read facts from its layout (the EPUB
+page list).
 
 Heavy modules are imported only when something must be rendered: an
 up-to-date guide is answered from the cache without Markdown or WeasyPrint.
