@@ -99,16 +99,22 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
             # The EPUB page list names the pages of the standard printed leaflet: when that
             # edition is not being rendered, lay it out without writing it.
             ctx.facts.update(renderer("pdf").layout_facts(ctx))
+        waiting: dict[str, float] = {}
         for name in FORMATS:  # FORMATS order is the build order
             if name not in wanted or name in rendered:
                 continue
             started = time.perf_counter()
-            produced = renderer(name).render(aside.context(name))
-            produced.update(aside.collect(name))
-            rendered[name] = produced
-            files.update(produced)
+            rendered[name] = renderer(name).render(aside.context(name))
+            files.update(rendered[name])
+            if aside.renders(name):  # collected last: this process goes on meanwhile
+                waiting[name] = started
+            elif progress:
+                progress(name, list(rendered[name]), time.perf_counter() - started)
+        for name, started in waiting.items():
+            rendered[name].update(aside.collect(name))
+            files.update(rendered[name])
             if progress:
-                progress(name, list(produced), time.perf_counter() - started)
+                progress(name, list(rendered[name]), time.perf_counter() - started)
     finally:
         aside.close()
     unchanged = [out_dir / n for names in (plan.fresh.values() if plan else ()) for n in names]

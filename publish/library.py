@@ -346,6 +346,10 @@ class Aside:
                 self.pool.submit(_render_variant, fmt, option, (value,), checked))
         _FORKED = None
 
+    def renders(self, fmt: str) -> bool:
+        """Whether variants of ``fmt`` are being rendered in workers (``collect`` them)."""
+        return fmt in self.futures
+
     def context(self, fmt: str) -> RenderContext:
         """The context this process renders ``fmt`` with: without the variants aside."""
         if fmt not in self.futures:
