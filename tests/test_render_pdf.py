@@ -683,3 +683,23 @@ def test_block_numbers_change_nothing_in_the_pdf() -> None:
     plain = renderer.write(ctx, variant, renderer.layout(ctx, variant, mark=False))
     assert marked == plain
     assert b"data-block" not in marked
+
+
+def test_editions_of_one_build_decode_each_image_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One image cache per build: the large-print edition reuses the standard one's images."""
+    from publish.render.pdf import _weasy
+
+    weasyprint = _weasy()
+    fetched: Counter[str] = Counter()
+    fetch = weasyprint.ConfinedFetcher.fetch
+
+    def counted(self: object, url: str, headers: object = None) -> object:
+        fetched[url] += 1
+        return fetch(self, url, headers)
+
+    monkeypatch.setattr(weasyprint.ConfinedFetcher, "fetch", counted)
+    doc = parse(GOOD / "full.md")
+    files = PdfRenderer().render(RenderContext(doc, RenderOptions()))
+    assert len(files) == 2
+    images = {url: n for url, n in fetched.items() if "/images/" in url}
+    assert images and set(images.values()) == {1}, fetched

@@ -108,10 +108,11 @@ class PdfRenderer:
 
     def render(self, ctx: RenderContext) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
+        images: dict[str, Any] = {}  # decoded once for every edition of this build
         for name in ctx.options.pdf_variants:
             variant = VARIANTS[name]
             with self._errors(ctx):
-                layout = self.layout(ctx, variant, mark=name == "standard")
+                layout = self.layout(ctx, variant, mark=name == "standard", images=images)
                 if name == "standard":
                     ctx.facts[PAGE_STARTS_FACT] = self._page_starts(ctx, layout)
                 files[f"{ctx.stem}{variant.suffix}"] = self.write(ctx, variant, layout)
@@ -193,7 +194,8 @@ class PdfRenderer:
             css += f"@page {{ @top-center {{ content: {_css_string(words['draft_banner'])}; }} }}\n"
         return css
 
-    def layout(self, ctx: RenderContext, variant: PdfVariant, *, mark: bool = False) -> _Layout:
+    def layout(self, ctx: RenderContext, variant: PdfVariant, *, mark: bool = False,
+               images: dict[str, Any] | None = None) -> _Layout:
         """Lay out one edition (WeasyPrint's ``render``); nothing is written yet.
 
         Tables, list items and the key facts are kept whole (``break-inside: avoid``),
@@ -204,8 +206,9 @@ class PdfRenderer:
         together); the layout returned is the one that is written.
         """
         too_tall: frozenset[Unbreakable] = frozenset()
+        images = {} if images is None else images
         for _ in range(3):
-            layout = self._layout(ctx, variant, mark, too_tall)
+            layout = self._layout(ctx, variant, mark, too_tall, images)
             found = too_tall | split_unbreakables(layout.document, layout.root)
             if found == too_tall:
                 break
@@ -213,7 +216,7 @@ class PdfRenderer:
         return layout
 
     def _layout(self, ctx: RenderContext, variant: PdfVariant, mark: bool,
-                too_tall: frozenset[Unbreakable]) -> _Layout:
+                too_tall: frozenset[Unbreakable], images: dict[str, Any]) -> _Layout:
         weasyprint = _weasy()
         doc = ctx.doc
         css = styles.resolve_tokens(
@@ -225,6 +228,7 @@ class PdfRenderer:
         stylesheet = weasyprint.CSS(string=css, base_url=str(styles.STYLES_DIR) + "/",
                                     url_fetcher=fetcher, font_config=weasyprint.FONT_CONFIG)
         document = html.render(stylesheets=[stylesheet], font_config=weasyprint.FONT_CONFIG,
+                               cache=images,
                                pdf_variant=variant.pdf_variant, pdf_identifier=True)
         return _Layout(document, html.etree_element)
 
