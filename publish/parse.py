@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import markdown
@@ -31,9 +32,9 @@ CITATION = re.compile(r"\[@([A-Za-z][\w.-]*)((?:\s*;\s*@[A-Za-z][\w.-]*)*)\]")
 CAPTION = re.compile(r"^\s*Table:\s*(.+)$", re.DOTALL)
 LINE_ATTRIBUTE = "data-publish-line"
 SKIP_TEXT_IN = {"code", "pre", "a", "kbd"}
-NUMBER_AND_UNIT = re.compile(
-    r"(?<=\d) +(?=(mg|mcg|micrograms?|µg|ng|g|kg|ml|mL|L|mmol|IU|units?|mm|cm|pt)\b)")
-"""The space in "4.5 mg": it becomes a no-break space so a dose never splits across lines."""
+MEASURES = ("mm", "cm", "pt")
+"""Units that are not doses but belong with their number too ("12 pt", "3 mm"); the dose
+units are the dose-notation rule's, in publish/rules/general.yaml."""
 MAX_TREE_DEPTH = 64
 """Elements inside each other. 16 levels of lists (the source limit) with sections and
 inline markup fit; WeasyPrint's recursive layout overflows the stack near 200."""
@@ -168,7 +169,18 @@ def _keep_doses_together(body: HtmlElement) -> None:
     for owner, attr in list(_text_slots(body)):
         text = getattr(owner, attr)
         if text and any(c.isdigit() for c in text):
-            setattr(owner, attr, NUMBER_AND_UNIT.sub("\u00a0", text))
+            setattr(owner, attr, number_and_unit().sub("\u00a0", text))
+
+
+@lru_cache(maxsize=1)
+def number_and_unit() -> re.Pattern[str]:
+    """The space in "4.5 mg", which becomes a no-break space so a dose never splits across
+    lines. Its units are the ones the dose-notation rule knows (one list), and MEASURES."""
+    from publish.checks.ruledata import general_rules
+
+    units = [*general_rules().option("dose-notation", "units"), *MEASURES]
+    alternatives = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"(?<=\d) +(?=(?:{alternatives})\b)")
 
 
 def _text_slots(el: HtmlElement):

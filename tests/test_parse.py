@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from publish.checks.ruledata import general_rules
 from publish.parse import parse, slugify
 from tests.conftest import GOOD, SHIPPED_GUIDE
 
@@ -89,6 +90,16 @@ def test_number_and_unit_never_split_across_lines() -> None:
     cells = [td.text_content() for td in doc.body.iter("td")]
     assert "1\u00a0mg" in cells and "2\u00a0mg" in cells
     assert "1 mg" not in doc.body.text_content()
+
+
+@pytest.mark.parametrize("unit", [*general_rules().option("dose-notation", "units"), "mm", "pt"])
+def test_every_dose_unit_stays_with_its_number(unit: str, tmp_path: Path) -> None:
+    """The units kept together are the dose-notation rule's units (one list) and MEASURES."""
+    source = tmp_path / "guide.md"
+    text = (GOOD / "minimal.md").read_text(encoding="utf-8")
+    source.write_text(f"{text}\nTake 12 {unit} twice, not 3 apples.\n", encoding="utf-8")
+    body = parse(source).body.text_content()
+    assert f"12\u00a0{unit} twice" in body and "3 apples" in body
 
 
 @pytest.mark.parametrize("source", [*sorted(GOOD.glob("*.md")), SHIPPED_GUIDE],
