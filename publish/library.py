@@ -81,7 +81,7 @@ def _needs_weasyprint(fmt: str) -> bool:
 
 def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: int
             ) -> tuple[Document, list[Diagnostic] | None, dict[str, dict[str, bytes]]]:
-    """Parse and check the guide; maybe render the formats that need no PDF layout.
+    """Parse the guide, and where a worker does it, check it and render the light formats.
 
     Importing WeasyPrint costs ≈ 0.3 s: when the build needs it and may use a
     second core, a forked worker parses, checks and renders the light formats
