@@ -44,7 +44,8 @@ formats_option = click.option(
     help="Build only this format (repeat for several). Default: all.")
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None,
-    help="Processes to use: guides built side by side, or one guide's PDF variants. "
+    help="Processes to use: guides built side by side, or for one guide the checks "
+         "beside the loading of WeasyPrint and the PDF editions side by side. "
          "Default: the number of CPUs.")
 no_cache_option = click.option(
     "--no-cache", is_flag=True,
