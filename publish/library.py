@@ -104,10 +104,7 @@ def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: 
         from publish.parse import parse
 
         return parse(source), None, {}
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_leave_interrupts_to_parent)
+    pool = _forked_pool(1)
     try:
         future = pool.submit(_prepared, source, options, light)
         warm(heavy)
@@ -260,13 +257,10 @@ def build_library(sources: Iterable[Path], out_dir: Path, formats: Iterable[str]
         for source in pending:
             finish(_guarded(source, out_dir, formats, options, cache))
     elif pending:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
 
         warm(formats)
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(min(jobs, len(pending)), mp_context=context,
-                                   initializer=_leave_interrupts_to_parent)
+        pool = _forked_pool(min(jobs, len(pending)))
         try:
             futures = [pool.submit(_guarded, s, out_dir, formats, options, cache)
                        for s in pending]
@@ -326,7 +320,6 @@ class Aside:
         """``checked``: whether the checks passed already; if not, each worker runs the
         guards (``publish.checks.safe_to_render``) before it renders."""
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         global _FORKED
         self.ctx = ctx
@@ -338,9 +331,7 @@ class Aside:
             return
         warm({fmt for fmt, _, _ in work})
         _FORKED = ctx
-        self.pool = ProcessPoolExecutor(min(jobs - 1, len(work)),
-                                        mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_leave_interrupts_to_parent)
+        self.pool = _forked_pool(min(jobs - 1, len(work)))
         for fmt, option, value in work:
             self.futures.setdefault(fmt, []).append(
                 self.pool.submit(_render_variant, fmt, option, (value,), checked))
@@ -384,6 +375,16 @@ class Aside:
             else:
                 self.pool.shutdown(wait=True)
             self.pool = None
+
+
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from this one (they inherit what it imported and its
+    document tree) that leave Ctrl+C to this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_leave_interrupts_to_parent)
 
 
 def _leave_interrupts_to_parent() -> None:
