@@ -97,7 +97,7 @@ def _show_warnings(warnings: list, quiet: bool) -> None:
 def cli() -> None:
     """Build an accessible HTML page, PDF leaflets and an EPUB from one patient guide.
 
-    The guide is a Markdown file with YAML front matter (see README.md).
+    The guide is a Markdown file with YAML front matter (see docs/writing.md).
     """
 
 

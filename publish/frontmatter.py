@@ -1,6 +1,6 @@
 """Reading a guide file and validating its YAML front matter.
 
-The schema is the table ``FIELDS``: README.md documents the same table, and
+The schema is the table ``FIELDS``: docs/writing.md documents the same table, and
 every message names the line of the offending field.
 """
 
@@ -354,7 +354,7 @@ def parse_front_matter(src: SourceText) -> Metadata:
         if key not in FIELD_BY_NAME:
             close = difflib.get_close_matches(str(key), FIELD_BY_NAME, n=1)
             hint = f"did you mean '{close[0]}'?" if close else \
-                "see README.md for the fields"
+                "see docs/writing.md for the fields"
             raise check.fail(str(key), f"unknown field; {hint}")
     for spec in FIELDS:
         if spec.required and data.get(spec.name) is None:

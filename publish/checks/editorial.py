@@ -3,7 +3,7 @@
 Every rule is named and configured in data: the general rules in
 ``publish/rules/general.yaml`` and the guide's own rules file (its medicine's
 required sections, safety blocks and forbidden claims; see ``ruledata``).
-This module holds only the logic each kind of rule needs. README.md
+This module holds only the logic each kind of rule needs. docs/checks.md
 ("Editorial checks") lists the rules with their severities.
 
 Text rules read sentences of the guide's own text (``publish.checks.text``),
