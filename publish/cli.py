@@ -170,6 +170,23 @@ def check_command(source: Path, strict: bool) -> None:
     click.echo(f"{source}: all checks passed", err=True)
 
 
+@cli.command("translate")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--to", "lang", required=True, metavar="LANG",
+              help="BCP 47 tag of the language to translate into (es, ar, zh-Hans …).")
+def translate_command(source: Path, lang: str) -> None:
+    """Start a translation of SOURCE: writes <name>.LANG.md beside it, never overwriting.
+
+    The new file names its source and the source's version, keeps every heading id,
+    list, table, image and citation, and has the source text above each block as a
+    comment for the translator. `publish check` then compares it with its source.
+    """
+    from publish.translate import start_translation
+
+    target = start_translation(source, lang)
+    click.echo(f"Started {target}: translate it, then run: publish check {target}", err=True)
+
+
 @cli.command("watch")
 @source_argument
 @build_options

@@ -82,6 +82,13 @@ FIELDS: tuple[Field, ...] = (
           "guide while it is a draft."),
     Field("rules", "text", "Editorial rules file for this guide, relative to the guide; "
           "default <name>.rules.yaml beside it (guide.md → guide.rules.yaml)."),
+    Field("translation_of", "text", "For a translation: the guide it was translated from, "
+          "relative to this file and inside its folder (e.g. guide.md)."),
+    Field("source_version", "text", "For a translation: the source's version it was made "
+          "from (quote it: \"0.2.0\"); a newer source makes the translation stale."),
+    Field("translators", "people", "For a translation: who translated it."),
+    Field("translation_reviewers", "people", "For a translation: fluent speakers who checked "
+          "it against the source: name, role, reviewed (date). Needed before approval."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -414,6 +421,10 @@ def parse_front_matter(src: SourceText) -> Metadata:
         sources=_with_lines(values.get("sources", ()), src, lines),
         accessibility_summary=values.get("accessibility_summary", ""),
         review_notes=values.get("review_notes", ()), rules=values.get("rules", ""),
+        translation_of=values.get("translation_of", ""),
+        source_version=values.get("source_version", ""),
+        translators=values.get("translators", ()),
+        translation_reviewers=values.get("translation_reviewers", ()),
         lines=lines,
     )
 

@@ -68,11 +68,20 @@ class Metadata:
     accessibility_summary: str = ""
     review_notes: tuple[str, ...] = ()
     rules: str = ""
+    translation_of: str = ""
+    """For a translation: the source guide's file, relative to this one."""
+    source_version: str = ""
+    translators: tuple[Person, ...] = ()
+    translation_reviewers: tuple[Person, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+    @property
+    def is_translation(self) -> bool:
+        return bool(self.translation_of)
 
     @property
     def modified(self) -> dt.date | None:
@@ -114,6 +123,17 @@ class Table:
 
 
 @dataclass(frozen=True)
+class LanguageVersion:
+    """One language a guide comes in: the source or a translation of it."""
+
+    lang: str
+    title: str
+    stem: str
+    """Its outputs' file stem (guide.es → guide.es.html)."""
+    is_source: bool
+
+
+@dataclass(frozen=True)
 class Citation:
     key: str
     line: int | None
@@ -140,6 +160,8 @@ class Document:
     citations: list[Citation]
     cited_sources: list[Source]
     raw_html_removed: list[tuple[int | None, str]] = field(default_factory=list)
+    languages: tuple[LanguageVersion, ...] = ()
+    """Every language of this guide, source first; empty when it has no translations."""
     # Line lookups over the Markdown body: text checks (dose notation, claims, reading
     # level) report sentences, which the tree keeps no line numbers for.
     source_map: SourceMap | None = field(default=None, repr=False, compare=False)

@@ -25,6 +25,7 @@ from publish.frontmatter import parse_front_matter, read_source
 from publish.labels import labels_for
 from publish.locate import SourceMap
 from publish.model import Citation, Document, Heading, Image, Link, Metadata, Source, Table
+from publish.translation import language_versions
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MARKDOWN_EXTENSIONS = ["attr_list", "tables", "toc", "sane_lists", "fenced_code", "def_list"]
@@ -96,7 +97,7 @@ def parse(path: Path) -> Document:
         meta=meta, body=body, headings=headings, outline=_outline(headings),
         images=_images(body, smap), links=_links(body, smap), tables=_tables(body, smap),
         citations=citations, cited_sources=cited, raw_html_removed=removed,
-        source_map=smap,
+        languages=language_versions(path, meta), source_map=smap,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from publish.checks import editorial, structure
+from publish.checks import editorial, structure, translation
 from publish.checks import resources as resource_checks
 from publish.diagnostics import Diagnostic
 from publish.model import Document
@@ -19,7 +19,7 @@ GUARDS: list[Check] = list(resource_checks.CHECKS)
 """Checks on what renderers would read (images: confined, real, safe); a renderer that
 starts while the other checks still run must see these pass first (``safe_to_render``)."""
 
-CHECKS: list[Check] = [*structure.CHECKS, *editorial.CHECKS, *GUARDS]
+CHECKS: list[Check] = [*structure.CHECKS, *editorial.CHECKS, *translation.CHECKS, *GUARDS]
 
 
 def run_checks(doc: Document) -> list[Diagnostic]:

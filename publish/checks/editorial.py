@@ -218,10 +218,19 @@ def safety_blocks(ctx: Context) -> Iterator[Diagnostic]:
     by_section: dict[str, list[Sentence]] = {}
     for sentence in ctx.body:
         by_section.setdefault(sentence.section, []).append(sentence)
+    lang = ctx.doc.meta.lang
     for block in ctx.guide.safety_blocks:
         if block.section not in by_section:
             continue  # section-required reports the missing section
-        if not any(block.pattern.search(s.text) for s in by_section[block.section]):
+        pattern = block.pattern_for(lang) if ctx.guide.inherited else block.pattern
+        if pattern is None:
+            yield ctx.diag("translation-safety-unchecked", f"section '{block.section}' was "
+                           f"not checked for: {block.message} — the rules file "
+                           f"({ctx.guide.path.name if ctx.guide.path else 'rules'}) has no "
+                           f"pattern for {lang}; add one under 'patterns: {lang}:' (a human "
+                           "must check the block until then)", ctx.doc.line_of(block.section))
+            continue
+        if not any(pattern.search(s.text) for s in by_section[block.section]):
             yield ctx.diag("safety-block", f"section '{block.section}' must say: "
                            f"{block.message}", ctx.doc.line_of(block.section))
 

@@ -66,12 +66,22 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Requirement:
-    """Words that must appear in one section (a safety block)."""
+    """Words that must appear in one section (a safety block).
+
+    ``pattern`` is in the language of the guide the rules file belongs to;
+    ``patterns`` holds the same message for translations, by language tag.
+    """
 
     section: str
     pattern: re.Pattern[str]
     message: str
     line: int | None = None
+    patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
+
+    def pattern_for(self, lang: str) -> re.Pattern[str] | None:
+        """The pattern for a translation into ``lang`` (es-MX, else es), or None."""
+        by_tag = {tag.lower(): pattern for tag, pattern in self.patterns}
+        return by_tag.get(lang.lower()) or by_tag.get(language(lang))
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,10 @@ class GuideRules:
     first_section: str = ""
     safety_blocks: tuple[Requirement, ...] = ()
     claims: tuple[Phrase, ...] = ()
+    inherited: bool = False
+    """True for a translation using its source's rules file: patterns are in the
+    source's language, so only ``Requirement.patterns`` can check the translation,
+    and forbidden claims (source-language patterns) are left to the human reviewer."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,16 @@ class _Reader:
             raise self.fail(f"'{key}' is not a valid regular expression ({exc})",
                             entry.key_lines.get(key, entry.line)) from None
 
+    def translated_patterns(self, entry: _Mapping) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """``patterns: {es: '...', ar: '...'}``: the same message in translations."""
+        spec = entry.get("patterns")
+        if spec is None:
+            return ()
+        line = entry.key_lines.get("patterns", entry.line)
+        if not isinstance(spec, _Mapping):
+            raise self.fail("'patterns' maps a language tag to a pattern ('es: ...')", line)
+        return tuple((str(tag), self.pattern(spec, str(tag))) for tag in spec)
+
     def entries(self, data: _Mapping, key: str, allowed: set[str]) -> list[_Mapping]:
         items = data.get(key) or []
         if not isinstance(items, list) or not all(isinstance(i, _Mapping) for i in items):
@@ -221,9 +245,26 @@ def rules_path(doc: Document) -> Path | None:
 
 
 def guide_rules(doc: Document) -> GuideRules:
-    """The rules the guide declares about its medicine (none when it has no rules file)."""
+    """The rules the guide declares about its medicine (none when it has no rules file).
+
+    A translation without a rules file of its own follows its source's rules: the
+    same required sections, and the safety blocks in the translation's language
+    where the rules file gives a pattern for it.
+    """
     path = rules_path(doc)
-    return GuideRules() if path is None else load_guide_rules(path)
+    if path is not None:
+        return load_guide_rules(path)
+    if doc.meta.is_translation:
+        from publish.checks.translation import source_document
+
+        try:
+            source = source_document(doc)
+        except SourceError:
+            return GuideRules()  # the translation checks report why
+        source_path = rules_path(source)
+        if source_path is not None:  # claims are patterns in the source's language
+            return replace(load_guide_rules(source_path), claims=(), inherited=True)
+    return GuideRules()
 
 
 def load_guide_rules(path: Path) -> GuideRules:
@@ -256,8 +297,9 @@ def _load_guide_rules(path: Path, _mtime_ns: int, _size: int) -> GuideRules:
         first = reader.text(spec, "first") if "first" in spec else ""
     blocks = tuple(
         Requirement(reader.text(e, "section"), reader.pattern(e), reader.text(e, "message"),
-                    e.line)
-        for e in reader.entries(data, "safety-blocks", {"section", "pattern", "message"}))
+                    e.line, reader.translated_patterns(e))
+        for e in reader.entries(data, "safety-blocks",
+                                {"section", "pattern", "patterns", "message"}))
     # A claim is always excused by a negation before it ("is not a treatment for").
     claims = tuple(replace(reader.phrase(e), negatable=True)
                    for e in reader.entries(data, "claims", {"pattern", "message"}))
