@@ -97,13 +97,17 @@ def _body(body: str, ids: list[str], source_lang: str) -> str:
         if not block or not any(line.strip() for line in block):
             out.extend(block)
             continue
-        shown = " ".join(CITATION.sub("", " ".join(line.strip() for line in block)).split())
-        out.append(f"<!-- {source_lang}: {shown.replace('--', '- -')} -->")
+        shown = [CITATION.sub("", line).rstrip().replace("--", "- -") for line in block
+                 if line.strip()]
+        if len(shown) == 1:
+            out.append(f"<!-- {source_lang}: {shown[0].strip()} -->")
+        else:  # a list or table: the source lines as they are, one under the other
+            out.extend([f"<!-- {source_lang}:", *shown, "-->"])
         for line in block:
             match = HEADING.match(line)
             if match:
                 ident = next(headings, "")
-                if match.group(3) is None and ident:
+                if match.group(3) is None and ident and len(match.group(1)) > 1:
                     line = f"{line.rstrip()} {{#{ident}}}"
             out.append(line)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 from pathlib import Path
 
 from publish.checks.ruledata import general_rules, guide_rules
@@ -82,10 +83,11 @@ def translation_checks(doc: Document) -> list[Diagnostic]:
     try:
         source = source_document(doc)
     except SourceError as exc:
-        if exc.rule == "translation-source":
-            return [_error(exc.rule, exc.message, doc, exc.line)]
+        found = exc.diagnostic
+        if found.rule == "translation-source":
+            return [_error(found.rule, found.message, doc, found.line)]
         return [_error("translation-source", f"the source guide {meta.translation_of} has "
-                       f"errors; fix it first ({exc.format_message()})", doc, line)]
+                       f"errors; fix it first ({found})", doc, line)]
     if source.meta.is_translation:
         return [_error("translation-source", f"{meta.translation_of} is itself a translation "
                        f"(of {source.meta.translation_of}); translate from the source guide",
@@ -157,6 +159,13 @@ def _citations_by_section(doc: Document) -> dict[str, Counter[str]]:
     return found
 
 
+def _image_sections(doc: Document) -> list[str]:
+    """The level-2 section id each image of the body is in, in document order."""
+    return [next((s.get("aria-labelledby", "") for s in img.iterancestors("section")
+                  if "level-2" in (s.get("class") or "").split()), "")
+            for img in doc.body.iter("img")]
+
+
 def _structure(doc: Document, source: Document) -> Iterator[Diagnostic]:
     def fail(message: str, line: int | None) -> Diagnostic:
         return _error("translation-structure", message, doc, line)
@@ -196,8 +205,10 @@ def _structure(doc: Document, source: Document) -> Iterator[Diagnostic]:
     have_images = [(i.src, i.decorative) for i in doc.images]
     want_images = [(i.src, i.decorative) for i in source.images]
     if have_images != want_images:
-        line = next((i.line for i, w in zip(doc.images, want_images, strict=False)
-                     if (i.src, i.decorative) != w), None)
+        first = next(n for n, pair in enumerate(zip_longest(have_images, want_images))
+                     if pair[0] != pair[1])
+        line = doc.images[first].line if first < len(doc.images) else \
+            doc.line_of(_image_sections(source)[first])
         yield fail(f"images {[s for s, _ in have_images]} differ from "
                    f"{doc.meta.translation_of}'s {[s for s, _ in want_images]}; keep the same "
                    "images in the same order (translate their alt text)", line)
