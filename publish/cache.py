@@ -78,7 +78,8 @@ _REFERENCE = re.compile(
     rb"""\]\(\s*<?([^)\s>]+)"""                # ![alt](images/a.svg), [text](file)
     rb"""|^\s*\[[^\]\n]+\]:\s*<?(\S+?)>?\s"""  # [ref]: images/a.svg
     rb"""|\b(?:src|href)\s*=\s*["']([^"']+)"""  # raw HTML
-    rb"""|^rules:\s*["']?([^"'\n#]+)""",       # front matter rules file
+    rb"""|^rules:\s*["']?([^"'\n#]+)"""        # front matter rules file
+    rb"""|^translation_of:\s*["']?([^"'\n#]+)""",  # a translation's source
     re.MULTILINE)
 _APPROVED = re.compile(rb"^status:\s*[\"']?approved\b", re.MULTILINE)
 RULE_FILES = ("guide.rules.yaml", "{stem}.rules.yaml")
@@ -153,6 +154,11 @@ def referenced_files(raw: bytes, source: Path) -> dict[str, str]:
     refs = {os.fsdecode(next(g for g in m.groups() if g)).strip()
             for m in _REFERENCE.finditer(raw)}
     refs.update(name.format(stem=source.stem) for name in RULE_FILES)
+    # A guide's other languages (guide.md, guide.es.md …) and their rules: a translation
+    # is checked against its source, and every language's outputs link the others.
+    family = source.name.split(".")[0]
+    refs.update(p.name for p in source.parent.glob(f"{family}.*")
+                if p.name != source.name and p.suffix in (".md", ".yaml"))
     found = {}
     for ref in sorted(refs):
         if re.match(r"^[a-z][a-z0-9+.-]*:|^#|^//", ref, re.IGNORECASE):

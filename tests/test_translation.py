@@ -150,3 +150,19 @@ def test_the_languages_of_a_guide_are_found_from_either_side() -> None:
         assert [(v.lang, v.stem, v.is_source) for v in doc.languages] == [
             ("en-GB", "leaflet", True), ("ar", "leaflet.ar", False),
             ("es", "leaflet.es", False)]
+
+
+def test_the_cache_notices_a_changed_source(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A translation whose own file did not change still goes stale when its source does."""
+    monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copytree(GOOD, tmp_path / "set")
+    spanish = tmp_path / "set" / "leaflet.es.md"
+    args = ["build", str(spanish), "-f", "html", "--out", str(tmp_path / "out")]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0 and "up to date" in again.output, again.output
+    source = tmp_path / "set" / "leaflet.md"
+    source.write_text(source.read_text().replace('version: "1.2.0"', 'version: "1.3.0"'))
+    stale = CliRunner().invoke(cli, args)
+    assert stale.exit_code == 1 and "translation-stale" in stale.output, stale.output

@@ -38,14 +38,16 @@ from publish.model import Document
 from publish.translation import source_of
 
 
-def unit_words(lang: str) -> dict[str, tuple[str, ...]]:  # TEMPORARY until the language tables land
+def unit_words(lang: str) -> dict[str, tuple[str, ...]]:
+    """Unit words per language; moves into the per-language tables when they land."""
     table = {
         "en": {"mg": ("mg",), "day": ("day", "days"), "week": ("week", "weeks"),
                "month": ("month", "months"), "percent": ("%",), "year": ("year", "years")},
         "es": {"mg": ("mg",), "day": ("día", "días"), "week": ("semana", "semanas"),
                "month": ("mes", "meses"), "percent": ("%",), "year": ("año", "años")},
         "ar": {"mg": ("mg", "ملغ", "مغ"), "day": ("يوم", "أيام", "يومًا", "يوما"),
-               "week": ("أسبوع", "أسابيع", "أسبوعًا", "أسبوعا"), "month": ("شهر", "أشهر", "شهرًا", "شهرا"),
+               "week": ("أسبوع", "أسابيع", "أسبوعًا", "أسبوعا"),
+               "month": ("شهر", "أشهر", "شهرًا", "شهرا"),
                "percent": ("%", "٪"), "year": ("سنة", "سنوات", "عام")},
     }
     return table.get(lang.split("-")[0].lower(), {})
