@@ -18,7 +18,7 @@ from publish.errors import ContentError
 from publish.library import Aside, prepare
 from publish.model import Document
 from publish.output import interrupt_safe, write_outputs
-from publish.render import FORMATS, RenderContext, RenderOptions, renderer
+from publish.render import FORMATS, RenderContext, RenderOptions, build_order, render, supply_facts
 
 Progress = Callable[[str, list[str], float], None]
 
@@ -60,7 +60,7 @@ def checked_and_rendered(source: Path, options: RenderOptions, formats: Iterable
     """Parse and check the guide, then render ``formats``: the first stage of a build."""
     doc, findings = check(source, strict=options.strict)
     ctx = RenderContext(doc, options)
-    return doc, findings, {name: renderer(name).render(ctx) for name in formats}
+    return doc, findings, {name: render(name, ctx) for name in build_order(formats)}
 
 
 @interrupt_safe
@@ -95,16 +95,13 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
     aside = Aside(ctx, wanted, jobs, checked=checked is not None)
     try:
         findings = checked if checked is not None else verify(doc, strict=options.strict)
-        if "epub" in wanted and ("pdf" not in wanted or "standard" not in options.pdf_variants):
-            # The EPUB page list names the pages of the standard printed leaflet: when that
-            # edition is not being rendered, lay it out without writing it.
-            ctx.facts.update(renderer("pdf").layout_facts(ctx))
         waiting: dict[str, float] = {}
-        for name in FORMATS:  # FORMATS order is the build order
-            if name not in wanted or name in rendered:
+        for name in build_order(wanted):  # each after the formats whose facts it needs
+            if name in rendered:
                 continue
             started = time.perf_counter()
-            rendered[name] = renderer(name).render(aside.context(name))
+            supply_facts(name, ctx)  # facts of formats not rendered in this build
+            rendered[name] = render(name, aside.context(name))
             files.update(rendered[name])
             if aside.renders(name):  # collected last: this process goes on meanwhile
                 waiting[name] = started

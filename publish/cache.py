@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 from publish import __version__
 from publish.diagnostics import Diagnostic, Severity
+from publish.render import FORMATS, style_patterns
+from publish.styles import STYLES_DIR
 
 if TYPE_CHECKING:
     from publish.render.base import RenderOptions
@@ -52,17 +54,13 @@ SCHEMA = b"publish-cache-1"
 """Bump when the layout or the meaning of a key changes."""
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-STYLES_DIR = PACKAGE_DIR.parent / "styles"
 
-STYLE_READERS: dict[str, tuple[str, ...]] = {
-    "html*.css": ("html", "embed"),  # the embeddable fragment starts from the page's CSS
-    "embed*.css": ("embed",),
-    "print*.css": ("pdf", "epub"),  # the EPUB page list follows the printed pages
-    "epub*.css": ("epub",),
-}
-"""Which formats read a stylesheet layer. A file not listed here (tokens, fonts) is
-an input of every format, and a format not named here reads every file: a gap in
-this table can only cause extra rebuilds, never a stale output."""
+STYLE_READERS: dict[str, tuple[str, ...]] = {name: style_patterns(name) for name in FORMATS}
+"""Format → the files under ``styles/`` that can change its output, derived from the
+renderers' declarations (``publish.render.FORMATS``). A renderer cannot read a style
+file its row does not declare (``publish.styles.reading``), so no change to a file it
+reads can leave its cached output stale. A file no pattern matches is an input of
+every format, and a key not named here (the checks) covers every file."""
 
 ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
 """Environment variables that change output bytes."""
@@ -131,14 +129,15 @@ def _tool_digest() -> str:
 def _style_digests(styles_dir: Path, formats: Iterable[str]) -> dict[str, str]:
     """Per format, a digest of every file in ``styles/`` that format reads."""
     files = _digest_files(_files_under(styles_dir), styles_dir) if styles_dir.is_dir() else {}
-    known = {fmt for readers in STYLE_READERS.values() for fmt in readers}
+    patterns = {p for readers in STYLE_READERS.values() for p in readers}
+    unread = {n for n in files if not any(fnmatch.fnmatchcase(n, p) for p in patterns)}
     result = {}
     for fmt in formats:
         h = hashlib.sha256()
+        reads = STYLE_READERS.get(fmt)
         for name, digest in files.items():
-            readers = next((who for pattern, who in STYLE_READERS.items()
-                            if fnmatch.fnmatch(Path(name).name, pattern)), None)
-            if readers is None or fmt in readers or fmt not in known:
+            if reads is None or name in unread or any(fnmatch.fnmatchcase(name, p)
+                                                       for p in reads):
                 h.update(f"{name}\0{digest}\0".encode())
         result[fmt] = h.hexdigest()
     return result

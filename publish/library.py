@@ -35,6 +35,7 @@ from publish.cache import BuildCache, Plan, sha256
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError, PublishError, SourceError
 from publish.output import BuildInterrupted, interrupt_safe, write_outputs
+from publish.render import FORMATS, Variants, build_order, splits, warm_imports
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,20 +44,18 @@ if TYPE_CHECKING:
     from publish.model import Document
     from publish.render.base import RenderContext, RenderOptions
 
-SPLITS: dict[str, tuple[str, str]] = {"pdf": ("pdf_variants", "standard")}
-"""Format → (the option listing its independent variants, the variant that stays in
-this process because other outputs read facts from its layout: the EPUB page list
-comes from the standard PDF). Every other variant may render in a forked worker."""
+SPLITS: dict[str, Variants] = splits()
+"""Format → its independent variants (the option listing them, and the one that stays
+in this process because other outputs read facts from it: the EPUB page list comes
+from the standard PDF). Every other variant may render in a forked worker. Derived
+from the renderers' declarations (``publish.render.FORMATS``)."""
 
-WARM_IMPORTS: dict[str, tuple[str, ...]] = {
-    "html": ("publish.render.html",),
-    "embed": ("publish.render.html", "publish.render.embed"),
-    "pdf": ("publish.render.weasy", "publish.render.pdf"),
-    "epub": ("publish.render.epub", "ebooklib.epub", "publish.render.weasy", "publish.render.pdf"),
-}
-"""Modules each format's renderer imports lazily; imported before forking so that
-workers inherit them instead of each paying for them (``import weasyprint`` ≈ 0.3 s).
-The EPUB reads the PDF layout for its page list."""
+WARM_IMPORTS: dict[str, tuple[str, ...]] = {name: warm_imports(name) for name in FORMATS}
+"""Modules each format's build imports lazily, derived from the declarations; imported
+before forking so that workers inherit them instead of each importing them again."""
+
+HEAVY_IMPORT = "publish.render.weasy"
+"""The import a forked ``prepare`` worker hides: this process imports it meanwhile."""
 
 
 def default_jobs() -> int:
@@ -75,8 +74,10 @@ def warm(formats: Iterable[str]) -> None:
             importlib.import_module(module)
 
 
-def _needs_weasyprint(fmt: str) -> bool:
-    return "publish.render.weasy" in WARM_IMPORTS.get(fmt, ())
+def _light(fmt: str) -> bool:
+    """Whether ``fmt`` can render in the ``prepare`` worker: no heavy import, no facts
+    from another format."""
+    return HEAVY_IMPORT not in WARM_IMPORTS[fmt] and not FORMATS[fmt].needs
 
 
 def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: int
@@ -94,12 +95,10 @@ def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: 
     """
     import multiprocessing
 
-    from publish.render import FORMATS
-
-    wanted = set(formats)
-    light = [f for f in FORMATS if f in wanted and not _needs_weasyprint(f)]
-    heavy = [f for f in FORMATS if f in wanted and _needs_weasyprint(f)]
-    if jobs < 2 or not heavy or "publish.render.weasy" in sys.modules \
+    order = build_order(formats)
+    light = [f for f in order if _light(f)]
+    heavy = [f for f in order if not _light(f)]
+    if jobs < 2 or not heavy or HEAVY_IMPORT in sys.modules \
             or multiprocessing.current_process().daemon:
         from publish.parse import parse
 
@@ -286,7 +285,7 @@ the document tree is an lxml tree)."""
 
 def _render_variant(fmt: str, option: str, values: tuple[Any, ...],
                     checked: bool) -> tuple[str, Any]:
-    from publish.render import RenderContext, renderer
+    from publish.render import RenderContext, render
 
     assert _FORKED is not None
     ctx = RenderContext(_FORKED.doc, dataclasses.replace(_FORKED.options, **{option: values}),
@@ -297,14 +296,14 @@ def _render_variant(fmt: str, option: str, values: tuple[Any, ...],
         if not safe_to_render(ctx.doc):
             return "unsafe", None  # the parent's checks report why; never collected
     try:
-        return "ok", renderer(fmt).render(ctx)
+        return "ok", render(fmt, ctx)
     except PublishError as exc:  # click exceptions do not survive pickling
         return "error", exc.format_message()
 
 
 def _split(options: RenderOptions, fmt: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """The variants of ``fmt`` to render here (one) and aside (the rest), in order."""
-    option, stays = SPLITS[fmt]
+    option, stays = SPLITS[fmt].option, SPLITS[fmt].here
     values = tuple(getattr(options, option))
     if not values:
         return (), ()
@@ -325,7 +324,7 @@ class Aside:
         self.ctx = ctx
         self.futures: dict[str, list[Future[tuple[str, Any]]]] = {}
         self.pool: ProcessPoolExecutor | None = None
-        work = [(fmt, option, value) for fmt, (option, _) in SPLITS.items() if fmt in formats
+        work = [(fmt, split.option, value) for fmt, split in SPLITS.items() if fmt in formats
                 for value in _split(ctx.options, fmt)[1]]
         if jobs < 2 or not work or multiprocessing.current_process().daemon:
             return
@@ -347,7 +346,7 @@ class Aside:
             return self.ctx
         from publish.render import RenderContext
 
-        option = SPLITS[fmt][0]
+        option = SPLITS[fmt].option
         kept = _split(self.ctx.options, fmt)[0]
         return RenderContext(self.ctx.doc, dataclasses.replace(self.ctx.options,
                                                                **{option: kept}),

@@ -28,8 +28,8 @@ from lxml import html as lxml_html
 from publish.build import build, check
 from publish.labels import labels_for
 from publish.model import Document
-from publish.render import RenderContext, RenderOptions
-from publish.render.common import PAGE_STARTS_FACT, PageStart, block_elements
+from publish.render import PAGE_STARTS_FACT, RenderContext, RenderOptions
+from publish.render.common import PageStart, block_elements
 from publish.render.epub import (
     CONFORMS_TO,
     EpubRenderer,

@@ -28,8 +28,8 @@ from publish.cli import cli
 from publish.errors import RenderError
 from publish.labels import labels_for
 from publish.parse import parse
-from publish.render import RenderContext, RenderOptions
-from publish.render.common import PAGE_STARTS_FACT, PageStart, block_elements
+from publish.render import PAGE_STARTS_FACT, RenderContext, RenderOptions
+from publish.render.common import PageStart, block_elements
 from publish.render.pdf import VARIANTS, PdfRenderer
 from publish.render.pdf_pages import page_starts
 from publish.render.pdf_tags import TaggingError, repair
@@ -612,7 +612,7 @@ def test_page_starts_of_the_shipped_leaflet(tmp_path: Path) -> None:
     check_page_starts(starts, tmp_path / "guide.pdf", SHIPPED_GUIDE)
     # The EPUB-only path lays out the same pages without writing a PDF.
     alone = RenderContext(parse(SHIPPED_GUIDE), RenderOptions())
-    assert PdfRenderer().layout_facts(alone) == {PAGE_STARTS_FACT: starts}
+    assert PdfRenderer().facts(alone) == {PAGE_STARTS_FACT: starts}
 
 
 LONG = """---

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from publish.model import Document
+from publish.render.pdf_editions import DEFAULT_VARIANTS
+
+if TYPE_CHECKING:
+    from publish.model import Document
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,7 @@ class RenderOptions:
     """Choices from the command line that change outputs."""
 
     heading_base: int = 1
-    pdf_variants: tuple[str, ...] = ("standard", "large-print")
+    pdf_variants: tuple[str, ...] = DEFAULT_VARIANTS
     paper: str = "A4"  # a key of publish.render.pdf.PAPERS; A4 unless asked (UKAAF)
     strict: bool = False
 

@@ -24,8 +24,6 @@ BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "table"
               "pre", "blockquote", "figure", "img")
 """Elements a printed page can start at, in document order (see ``block_elements``)."""
 
-PAGE_STARTS_FACT = "pdf_page_starts"
-"""``RenderContext.facts`` key: list[PageStart] for the standard PDF, set by the PDF renderer."""
 
 
 @dataclass(frozen=True)

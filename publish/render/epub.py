@@ -28,9 +28,9 @@ from lxml.html import HtmlElement
 from publish import styles
 from publish.labels import labels_for
 from publish.model import Document
+from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
 from publish.render.common import (
-    PAGE_STARTS_FACT,
     PageStart,
     block_elements,
     draft_banner,

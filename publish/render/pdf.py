@@ -20,9 +20,9 @@ from typing import Any, ClassVar
 from publish import styles
 from publish.errors import RenderError
 from publish.labels import labels_for
+from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
 from publish.render.common import (
-    PAGE_STARTS_FACT,
     draft_banner,
     element,
     mark_decorative,
@@ -93,6 +93,8 @@ def _weasy() -> Any:
                 path = confined_path(url, self.roots[0], self.roots)
             except ResourceRefused as exc:
                 raise Refused(str(exc)) from None
+            if path.is_relative_to(styles.STYLES_DIR.resolve()):
+                styles.declared(path)  # fonts: part of the PDF's declared style files
             return super().fetch(path.as_uri(), headers)
 
     weasyprint.ConfinedFetcher = ConfinedFetcher  # type: ignore[attr-defined]
@@ -118,7 +120,7 @@ class PdfRenderer:
                 files[f"{ctx.stem}{variant.suffix}"] = self.write(ctx, variant, layout)
         return files
 
-    def layout_facts(self, ctx: RenderContext) -> dict[str, Any]:
+    def facts(self, ctx: RenderContext) -> dict[str, Any]:
         """Facts other outputs need from the PDF layout, without writing a PDF.
 
         ``PAGE_STARTS_FACT``: where each page of the standard edition begins
