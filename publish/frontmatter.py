@@ -39,8 +39,19 @@ EMPHASIS_RUN = re.compile(rf"[*_]{{{2 * MAX_NESTING + 1},}}[^\s*_]")
 """An opening run of emphasis markers: each pair nests one level (blank lines of '_' pass)."""
 
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
+RTL_SCRIPTS = {"arab", "adlm", "hebr", "nkoo", "rohg", "syrc", "thaa"}
+"""ISO 15924 scripts written right to left: a script subtag decides (pa-Arab, ku-Latn)."""
 BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c7c1e-6a52-5d0b-9a51-3c9a1f4de6b0")
+
+
+def direction_of(lang: str) -> str:
+    """``rtl`` or ``ltr`` for a BCP 47 tag: its script subtag if it has one, else its language."""
+    parts = lang.lower().split("-")
+    script = next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    if script is not None:
+        return "rtl" if script in RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
 
 @dataclass(frozen=True)
@@ -377,7 +388,7 @@ def parse_front_matter(src: SourceText) -> Metadata:
         raise check.fail("status", f"must be draft or approved (got {status!r})")
     direction = data.get("dir")
     if direction is None:
-        direction = "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+        direction = direction_of(lang)
     elif direction not in ("ltr", "rtl"):
         raise check.fail("dir", f"must be ltr or rtl (got {direction!r})")
 

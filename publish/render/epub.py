@@ -30,6 +30,7 @@ from publish.labels import labels_for
 from publish.model import Document
 from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
+from publish.render.bidi import apply_direction
 from publish.render.common import (
     PageStart,
     block_elements,
@@ -392,7 +393,7 @@ def xhtml_document(title: str, nodes: Iterable[HtmlElement], doc: Document) -> b
                      href=CSS_FILE)
     body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
     for node in nodes:
-        body.append(node)
+        body.append(apply_direction(node, doc.meta.dir))
     for el in body.iter():
         if isinstance(el.tag, str) and not el.tag.startswith("{"):
             el.tag = f"{{{XHTML_NS}}}{el.tag}"

@@ -25,6 +25,7 @@ from publish.labels import labels_for
 from publish.model import Document
 from publish.render import embed
 from publish.render.base import RenderContext
+from publish.render.bidi import apply_direction
 from publish.render.common import (
     data_uri,
     draft_banner,
@@ -173,7 +174,7 @@ class HtmlRenderer:
         parts.content.set("tabindex", "-1")
         wrapper.append(parts.content)
         wrapper.append(parts.footer)
-        return "<!DOCTYPE html>\n" + to_html(html) + "\n"
+        return "<!DOCTYPE html>\n" + to_html(apply_direction(html, meta.dir)) + "\n"
 
 
 class EmbedRenderer:
@@ -211,4 +212,4 @@ class EmbedRenderer:
                   f"style element below removed and {ctx.stem}.embed.css linked from the "
                   "head of your page, style-src allowing that file. ")
         root.insert(0, etree.Comment(re.sub(r"-{2,}", "-", notice)))
-        return to_html(root) + "\n"
+        return to_html(apply_direction(root, meta.dir)) + "\n"

@@ -22,6 +22,7 @@ from publish.errors import RenderError
 from publish.labels import labels_for
 from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
+from publish.render.bidi import apply_direction
 from publish.render.common import (
     draft_banner,
     element,
@@ -29,7 +30,7 @@ from publish.render.common import (
     resolve_images,
     to_html,
 )
-from publish.render.pdf_editions import PAPERS, VARIANTS, PdfVariant
+from publish.render.pdf_editions import DIRECTIONS, PAPERS, VARIANTS, PdfVariant
 from publish.render.pdf_pages import (
     TOO_TALL_CLASS,
     Unbreakable,
@@ -134,8 +135,8 @@ class PdfRenderer:
         return page_starts(layout.document, layout.root, ctx.doc.body_copy())
 
     def layers(self, ctx: RenderContext, variant: PdfVariant) -> tuple[str, ...]:
-        """Stylesheet layers of one edition on the chosen paper."""
-        return (*variant.layers, *PAPERS[ctx.options.paper])
+        """Stylesheet layers of one edition on the chosen paper, in the guide's direction."""
+        return (*variant.layers, *PAPERS[ctx.options.paper], *DIRECTIONS[ctx.doc.meta.dir])
 
     def document_html(self, ctx: RenderContext, *, mark: bool = False,
                       too_tall: frozenset[Unbreakable] = frozenset()) -> str:
@@ -180,21 +181,25 @@ class PdfRenderer:
         for tag, index in too_tall:
             tall = list(html.iter(tag))[index]
             tall.set("class", f"{tall.get('class', '')} {TOO_TALL_CLASS}".strip())
-        return "<!DOCTYPE html>\n" + to_html(html)
+        return "<!DOCTYPE html>\n" + to_html(apply_direction(html, meta.dir))
 
-    def running_css(self, ctx: RenderContext) -> str:
-        """Footer (title, version, 'Page N of M') and the draft mark on every page."""
+    def running_tokens(self, ctx: RenderContext) -> dict[str, str]:
+        """What the running header and footer say on every page, as CSS values.
+
+        print.css places them (title, version and the draft mark; 'Page N of M');
+        a direction layer mirrors the footer for a right-to-left guide.
+        """
         meta = ctx.doc.meta
         words = labels_for(meta.lang)
         before, _, after = words["page_of"].partition("{page}")
         middle, _, end = after.partition("{pages}")
         footer = f"{meta.title} · {words['version']} {meta.version}"
-        css = (f"@page {{ @bottom-left {{ content: {_css_string(footer)}; }}\n"
-               f"  @bottom-right {{ content: {_css_string(before)} counter(page) "
-               f"{_css_string(middle)} counter(pages) {_css_string(end)}; }} }}\n")
-        if meta.is_draft:
-            css += f"@page {{ @top-center {{ content: {_css_string(words['draft_banner'])}; }} }}\n"
-        return css
+        return {
+            "--running-title": _css_string(footer),
+            "--running-page": f"{_css_string(before)} counter(page) "
+                              f"{_css_string(middle)} counter(pages) {_css_string(end)}",
+            "--running-draft": _css_string(words["draft_banner"]) if meta.is_draft else "none",
+        }
 
     def layout(self, ctx: RenderContext, variant: PdfVariant, *, mark: bool = False,
                images: dict[str, Any] | None = None) -> _Layout:
@@ -222,8 +227,8 @@ class PdfRenderer:
         weasyprint = _weasy()
         doc = ctx.doc
         css = styles.resolve_tokens(
-            styles.only_font_format(styles.stylesheet(*self.layers(ctx, variant)), "truetype")
-            + self.running_css(ctx))
+            styles.only_font_format(styles.stylesheet(*self.layers(ctx, variant)), "truetype"),
+            self.running_tokens(ctx))
         fetcher = weasyprint.ConfinedFetcher(allowed_roots(doc.source_dir))
         html = weasyprint.HTML(string=self.document_html(ctx, mark=mark, too_tall=too_tall),
                                base_url=str(doc.source_dir) + "/", url_fetcher=fetcher)

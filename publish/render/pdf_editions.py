@@ -37,3 +37,9 @@ PAPERS: dict[str, tuple[str, ...]] = {
     "A5": ("print-a5.css",),
 }
 """Paper sizes by name (``--paper``): layers added after each edition's own."""
+
+DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "ltr": (),
+    "rtl": ("print-rtl.css",),  # the running footer mirrored: title right, page number left
+}
+"""Layers added last for the guide's writing direction (its ``dir``)."""
