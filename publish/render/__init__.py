@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from publish.render.base import RenderContext, Renderer, RenderOptions
-from publish.render.pdf_editions import PAPERS, VARIANTS
+from publish.render.pdf_editions import DIRECTIONS, PAPERS, VARIANTS
 
 PAGE_STARTS_FACT = "pdf_page_starts"
 """``RenderContext.facts`` key: list[PageStart] for the standard PDF, set by the PDF renderer."""
@@ -81,7 +81,8 @@ FORMATS: dict[str, Format] = {
     "pdf": Format("publish.render.pdf:PdfRenderer", imports=("publish.render.weasy",),
                   styles=("tokens.css", "fonts.css", "fonts/*",
                           *sorted({layer for v in VARIANTS.values() for layer in v.layers}
-                                  | {layer for p in PAPERS.values() for layer in p})),
+                                  | {layer for p in PAPERS.values() for layer in p}
+                                  | {layer for d in DIRECTIONS.values() for layer in d})),
                   provides=(PAGE_STARTS_FACT,),
                   variants=Variants("pdf_variants", "standard")),
     "epub": Format("publish.render.epub:EpubRenderer", imports=("ebooklib.epub",),
