@@ -7,6 +7,11 @@ or formats built at different times (``--format pdf``); an entry is kept only
 while the file on disk still has the recorded hash, so the manifest never
 vouches for a file it did not see written.
 
+Files offered to readers also record their kind (``publish.offers``) and, for
+PDFs, their page count; ``guides`` describes each guide in the folder (title,
+language, status, dates …). The folder's catalogue (``index.html``, ``opds.xml``)
+is written from these alone, in the same commit, and listed as ``collection``.
+
 The manifest is deterministic (sorted, no wall-clock time), so it is as
 reproducible as the outputs it lists. Verify a folder with::
 
@@ -15,6 +20,7 @@ reproducible as the outputs it lists. Verify a folder with::
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import sys
@@ -35,8 +41,11 @@ def sha256(data: bytes) -> str:
 
 
 def entry(name: str, data: bytes, doc: Document, built: str) -> dict[str, Any]:
-    """The record of one output file built from ``doc``."""
-    return {
+    """The record of one output file built from ``doc``; files offered to readers also
+    say their kind and, for PDFs, their page count (``publish.offers``)."""
+    from publish.offers import describe
+
+    record = {
         "file": name,
         "media_type": MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream"),
         "sha256": sha256(data),
@@ -51,19 +60,71 @@ def entry(name: str, data: bytes, doc: Document, built: str) -> dict[str, Any]:
         "tool": "publish",
         "tool_version": __version__,
     }
+    offer = describe(name, data, doc.path.stem)
+    if offer is not None:
+        record["kind"] = offer.kind.key
+        if offer.pages is not None:
+            record["pages"] = offer.pages
+    return record
+
+
+def guide(doc: Document, built: str) -> dict[str, Any]:
+    """What the folder's catalogue says of a guide, taken from its front matter.
+
+    The catalogue (``index.html``, ``opds.xml``) is written from the manifest
+    alone, never from the guides' sources, so guides built at different times
+    into one folder all stay listed.
+    """
+    meta = doc.meta
+
+    def day(value: dt.date | None) -> str:
+        return value.isoformat() if value else ""
+
+    return {
+        "source": doc.path.name,
+        "stem": doc.path.stem,
+        "title": meta.title,
+        "lang": meta.lang,
+        "dir": meta.dir,
+        "status": meta.status,
+        "version": meta.version,
+        "identifier": meta.identifier,
+        "summary": meta.description,
+        "authors": [p.name for p in meta.authors],
+        "publisher": meta.publisher,
+        "published": day(meta.published),
+        "last_reviewed": day(meta.last_reviewed),
+        "next_review": day(meta.next_review),
+        "modified": built,
+        "accessibility_summary": doc.accessibility_summary,
+        # The source file a translation was made from (issue #14); "" for an original.
+        "translation_of": str(getattr(meta, "translation_of", "") or ""),
+    }
+
+
+def _load(out_dir: Path) -> dict[str, Any]:
+    """An existing manifest; empty if it is missing or not ours."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else {}
+
+
+def _records(data: dict[str, Any], key: str, field: str) -> list[dict[str, Any]]:
+    items = data.get(key)
+    return [e for e in items if isinstance(e, dict) and isinstance(e.get(field), str)] \
+        if isinstance(items, list) else []
 
 
 def read(out_dir: Path) -> list[dict[str, Any]]:
     """The entries of an existing manifest; none if it is missing or not ours."""
-    try:
-        data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        return []
-    outputs = data.get("outputs")
-    return [e for e in outputs if isinstance(e, dict) and isinstance(e.get("file"), str)] \
-        if isinstance(outputs, list) else []
+    return _records(_load(out_dir), "outputs", "file")
+
+
+def read_guides(out_dir: Path) -> list[dict[str, Any]]:
+    """The guides an existing manifest describes (see ``guide``)."""
+    return _records(_load(out_dir), "guides", "source")
 
 
 def _on_disk(out_dir: Path, item: dict[str, Any]) -> bool:
@@ -79,10 +140,12 @@ def _on_disk(out_dir: Path, item: dict[str, Any]) -> bool:
 
 def render(out_dir: Path, doc: Document, built: str, files: dict[str, bytes],
            unchanged: list[Path]) -> dict[str, bytes]:
-    """The new manifest for ``out_dir`` after ``files`` are written (call it locked).
+    """The new manifest for ``out_dir`` after ``files`` are written, and the folder's
+    catalogue (``publish.catalogue``) made from it; call it with the folder locked.
 
     ``unchanged`` are outputs of this guide the build cache left in place: they
-    are described from their bytes on disk.
+    are described from their bytes on disk. Other guides' entries are kept while
+    their files are on disk as recorded; only this guide's description is replaced.
     """
     entries = {name: entry(name, data, doc, built) for name, data in files.items()
                if name != MANIFEST_NAME}
@@ -90,11 +153,26 @@ def render(out_dir: Path, doc: Document, built: str, files: dict[str, bytes],
         if path.name not in entries and path.is_file():
             entries[path.name] = entry(path.name, path.read_bytes(), doc, built)
     for old in read(out_dir):
-        if old["file"] not in entries and _on_disk(out_dir, old):
+        if old["file"] not in entries and not old.get("collection") \
+                and _on_disk(out_dir, old):
             entries[old["file"]] = old
-    manifest = {"schema": SCHEMA, "outputs": [entries[k] for k in sorted(entries)]}
+    guides = {g["source"]: g for g in read_guides(out_dir)}
+    guides[doc.path.name] = guide(doc, built)
+    listed = {e.get("source") for e in entries.values()}
+    kept = [guides[k] for k in sorted(guides) if k in listed]
+    outputs = [entries[k] for k in sorted(entries)]
+    from publish import catalogue  # lxml: imported only when a build writes
+
+    collection = catalogue.render(kept, outputs)
+    for name, data in collection.items():
+        entries[name] = {"file": name, "collection": True, "sha256": sha256(data),
+                         "size": len(data), "built": max(g["modified"] for g in kept),
+                         "media_type": catalogue.MEDIA_TYPES[name],
+                         "tool": "publish", "tool_version": __version__}
+    manifest = {"schema": SCHEMA, "guides": kept,
+                "outputs": [entries[k] for k in sorted(entries)]}
     text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return {MANIFEST_NAME: text.encode("utf-8")}
+    return {**collection, MANIFEST_NAME: text.encode("utf-8")}
 
 
 def verify(out_dir: Path) -> list[str]:
@@ -112,6 +190,8 @@ def verify(out_dir: Path) -> list[str]:
         if len(data) != item.get("size") or sha256(data) != item.get("sha256"):
             report.append(f"FAILED {item['file']}: SHA-256 {sha256(data)} does not match "
                           f"the manifest")
+        elif item.get("collection"):
+            report.append(f"OK {item['file']} (catalogue of the guides in this folder)")
         else:
             report.append(f"OK {item['file']} (guide {item.get('source')} version "
                           f"{item.get('guide_version')}, {item.get('guide_status')})")

@@ -56,7 +56,8 @@ def test_build_one_format_quietly(tmp_path: Path) -> None:
                  "--quiet")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "minimal.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "manifest.json",
+                                                          "minimal.html", "opds.xml"]
 
 
 def test_check_writes_nothing(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ def test_failed_build_keeps_previous_outputs(tmp_path: Path) -> None:
     with pytest.raises(PublishError):
         build(guide, out, ["html"])
     assert (out / "guide.html").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["guide.html", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["guide.html", "index.html",
+                                                     "manifest.json", "opds.xml"]
 
 
 def test_stale_temporaries_are_removed(tmp_path: Path) -> None:

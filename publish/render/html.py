@@ -66,6 +66,25 @@ def screen_css(*layers: str) -> str:
     return styles.inline_fonts(css)
 
 
+def page_head(title: str, css: str, modified: str, description: str = "",
+              links: tuple[HtmlElement, ...] = ()) -> HtmlElement:
+    """The <head> of a self-contained screen page: its one stylesheet inline, allowed by
+    hash, and nothing else loadable (the guide's page and the folder's catalogue)."""
+    head = element("head")
+    head.append(element("meta", charset="utf-8"))
+    head.append(element("meta", name="viewport", content="width=device-width, "
+                        "initial-scale=1"))
+    head.append(element("meta", http_equiv="Content-Security-Policy", content=policy(css)))
+    head.append(element("title", title))
+    if description:
+        head.append(element("meta", name="description", content=description))
+    head.append(element("meta", name="color-scheme", content="light dark"))
+    head.append(element("meta", name="dcterms.modified", content=modified))
+    head.extend(links)
+    head.append(element("style", css))
+    return head
+
+
 @dataclass
 class GuideParts:
     """The guide's screen content, before it is wrapped as a page or a fragment."""
@@ -147,19 +166,8 @@ class HtmlRenderer:
         css = screen_css()
 
         html = element("html", lang=meta.lang, dir=meta.dir)
-        head = element("head")
-        html.append(head)
-        head.append(element("meta", charset="utf-8"))
-        head.append(element("meta", name="viewport", content="width=device-width, "
-                            "initial-scale=1"))
-        head.append(element("meta", http_equiv="Content-Security-Policy", content=policy(css)))
-        head.append(element("title", meta.title))
-        if meta.description:
-            head.append(element("meta", name="description", content=meta.description))
-        head.append(element("meta", name="color-scheme", content="light dark"))
-        head.append(element("meta", name="dcterms.modified",
-                            content=ctx.build_date.date().isoformat()))
-        head.append(element("style", css))
+        html.append(page_head(meta.title, css, ctx.build_date.date().isoformat(),
+                              meta.description))
 
         page = element("body")
         html.append(page)

@@ -1,0 +1,159 @@
+"""The folder catalogue: several guides built into one folder give one ``index.html``
+and one ``opds.xml`` that list them all, read from ``manifest.json``.
+
+The page goes through axe-core (320 and 1280 CSS px) and the Nu Html Checker; the
+feed through feedparser, an Atom parser independent of ours (no OPDS 1.2 schema can
+be installed from PyPI, npm or Debian); every link must resolve and every page count
+must be the one ``pdfinfo`` reads from the PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import html as lxml_html
+
+from publish.build import build
+from publish.library import build_library
+from publish.manifest import MANIFEST_NAME, verify
+from publish.render import RenderOptions
+from tests import validators as v
+from tests.conftest import GOOD, SHIPPED_GUIDE
+
+GUIDES = (SHIPPED_GUIDE, GOOD / "full.md", GOOD / "minimal.md")
+CATALOGUE = ("index.html", "opds.xml")
+OPEN_ACCESS = "http://opds-spec.org/acquisition/open-access"
+
+
+@pytest.fixture(scope="module")
+def shelf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every output of three guides, built into one folder one after the other."""
+    out = tmp_path_factory.mktemp("shelf")
+    reports = build_library(GUIDES, out, ["html", "embed", "pdf", "epub"], RenderOptions())
+    assert [r.error for r in reports] == [None] * len(GUIDES)
+    return out
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+def pdfinfo_pages(path: Path) -> int:
+    v.require("pdfinfo")
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
+
+
+def test_index_lists_every_guide_with_working_links(shelf: Path) -> None:
+    page = lxml_html.fromstring((shelf / "index.html").read_bytes())
+    listed = manifest(shelf)
+    assert {g["source"] for g in listed["guides"]} == {g.name for g in GUIDES}
+    titles = {h.text_content(): h.get("lang") for h in page.iter("h2")}
+    assert titles == {g["title"]: g["lang"] for g in listed["guides"]}
+    hrefs = [a.get("href") for a in page.iter("a")]
+    for href in hrefs:
+        if href.startswith("#"):
+            assert page.get_element_by_id(href[1:]) is not None, href
+        else:
+            assert (shelf / href).is_file(), href
+    offered = {e["file"] for e in listed["outputs"] if e.get("kind")}
+    assert offered <= set(hrefs)
+    assert {"guide.pdf", "full-large-print.pdf", "minimal.epub", "guide.html"} <= offered
+    assert not {n for n in hrefs if ".embed." in n}  # the fragment is for partner sites
+    assert all(line.startswith("OK ") for line in verify(shelf))
+    assert {e["file"] for e in listed["outputs"] if e.get("collection")} == set(CATALOGUE)
+
+
+def test_page_counts_are_the_pdfs_own(shelf: Path) -> None:
+    """The index says "(PDF, 8 pages, …)" with the count pdfinfo reads from the file."""
+    page = lxml_html.fromstring((shelf / "index.html").read_bytes())
+    pdfs = [a for a in page.iter("a") if a.get("href").endswith(".pdf")]
+    assert len(pdfs) == 2 * len(GUIDES)
+    for link in pdfs:
+        pages = pdfinfo_pages(shelf / link.get("href"))
+        said = re.search(r"PDF, (\d+) pages?,", link.text_content())
+        assert said and int(said.group(1)) == pages, link.text_content()
+        entry = next(e for e in manifest(shelf)["outputs"] if e["file"] == link.get("href"))
+        assert entry["pages"] == pages
+
+
+def test_feed_is_atom_with_every_required_element(shelf: Path) -> None:
+    feed = feedparser.parse((shelf / "opds.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.id.startswith("urn:uuid:") and feed.feed.title and feed.feed.updated
+    self_link = next(link for link in feed.feed.links if link.rel == "self")
+    assert self_link.href == "opds.xml"
+    assert "profile=opds-catalog;kind=acquisition" in self_link.type
+    guides = {g["identifier"]: g for g in manifest(shelf)["guides"]}
+    assert {e.id for e in feed.entries} == set(guides)
+    for entry in feed.entries:
+        guide = guides[entry.id]
+        assert entry.title == guide["title"]
+        assert entry.title_detail.language == guide["lang"]  # xml:lang of the entry
+        # feedparser names the OPDS 1.2 Dublin Core terms (purl.org/dc/terms) dcterms_*
+        assert entry.dcterms_identifier == guide["identifier"]
+        assert entry.dcterms_language == guide["lang"]
+        assert entry.get("dcterms_publisher", "") == guide["publisher"]
+        assert entry.updated == guide["modified"]
+        assert entry.get("summary", "") == guide["summary"]
+        assert entry.get("author") or feed.feed.author
+        takes = [link for link in entry.links if link.rel == OPEN_ACCESS]
+        assert [t.type for t in takes][:1] == ["application/epub+zip"]  # the EPUB first
+        assert "application/pdf" in {t.type for t in takes}
+        for link in takes:
+            target = shelf / link.href  # relative to the feed, which is in the folder
+            assert target.is_file() and int(link.length) == target.stat().st_size
+
+
+def test_index_passes_axe_and_the_nu_checker(shelf: Path) -> None:
+    index = shelf / "index.html"
+    for width in (320, 1280):
+        violations = v.axe_page(index, width=width, tags=(*v.WCAG_TAGS, "best-practice"))
+        assert violations == [], f"{width} px: {v.axe_summary(violations)}"
+    messages = v.vnu(index)  # errors, as for the guide's page (vnu's CSP warnings ignore
+    # style hashes: it warns about the style element whose hash the policy allows)
+    assert messages == [], v.vnu_summary(messages)
+
+
+def test_index_reflows_at_320_px(shelf: Path) -> None:
+    with v.browser_page(shelf / "index.html", width=320) as page:
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+
+
+def test_builds_accumulate_and_replace_only_their_own_guide(tmp_path: Path) -> None:
+    """A second guide built later joins the first; rebuilding one guide replaces its own
+    description and keeps the other's; a guide whose files are gone leaves the list."""
+    src = tmp_path / "src"
+    shutil.copytree(GOOD, src)
+    out = tmp_path / "out"
+    build(src / "minimal.md", out, ["html"])
+    build(src / "full.md", out, ["html"])
+    assert {g["source"] for g in manifest(out)["guides"]} == {"minimal.md", "full.md"}
+    text = (src / "full.md").read_text(encoding="utf-8").replace('"1.2.0"', '"1.3.0"')
+    (src / "full.md").write_text(text, encoding="utf-8")
+    build(src / "full.md", out, ["html"])
+    guides = {g["source"]: g for g in manifest(out)["guides"]}
+    assert guides["full.md"]["version"] == "1.3.0" and "minimal.md" in guides
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "1.3.0" in index and "1.2.0" not in index and "A minimal guide" in index
+    (out / "minimal.html").unlink()
+    build(src / "full.md", out, ["html"])
+    assert [g["source"] for g in manifest(out)["guides"]] == ["full.md"]
+    assert "A minimal guide" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_catalogue_is_byte_identical_whatever_the_order(shelf: Path, tmp_path: Path) -> None:
+    """Built again in the opposite order, in two processes at once: the same bytes."""
+    again = tmp_path / "again"
+    reports = build_library(GUIDES[::-1], again, ["html", "embed", "pdf", "epub"],
+                            RenderOptions(), jobs=2)
+    assert [r.error for r in reports] == [None] * len(GUIDES)
+    for name in (*CATALOGUE, MANIFEST_NAME):
+        assert (again / name).read_bytes() == (shelf / name).read_bytes(), name
