@@ -97,8 +97,7 @@ def guide(doc: Document, built: str) -> dict[str, Any]:
         "next_review": day(meta.next_review),
         "modified": built,
         "accessibility_summary": doc.accessibility_summary,
-        # The source file a translation was made from (issue #14); "" for an original.
-        "translation_of": str(getattr(meta, "translation_of", "") or ""),
+        "translation_of": meta.translation_of,  # "" for an original
     }
 
 
