@@ -29,13 +29,8 @@ from publish.build import build, check
 from publish.labels import labels_for
 from publish.model import Document
 from publish.render import PAGE_STARTS_FACT, RenderContext, RenderOptions
-from publish.render.common import PageStart, block_elements
-from publish.render.epub import (
-    CONFORMS_TO,
-    EpubRenderer,
-    insert_at_character,
-    place_page_breaks,
-)
+from publish.render.common import PageStart, block_elements, insert_at_character
+from publish.render.epub import CONFORMS_TO, EpubRenderer, place_page_breaks
 from tests import validators as v
 from tests.conftest import GOOD, ROOT, SHIPPED_GUIDE
 

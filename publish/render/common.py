@@ -7,7 +7,7 @@ draft marking, image resolution and serialisation the same everywhere.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,9 @@ BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "table"
               "pre", "blockquote", "figure", "img")
 """Elements a printed page can start at, in document order (see ``block_elements``)."""
 
+NO_TEXT_INSIDE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr",
+                            "colgroup"})
+"""Elements whose own text slots are not phrasing content: no marker may go there."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,75 @@ class PageStart:
 def block_elements(body: HtmlElement) -> list[HtmlElement]:
     """Block elements in document order; both the PDF and EPUB index into this list."""
     return list(body.iter(*BLOCK_TAGS))
+
+
+def place_at_page_starts(body: HtmlElement, starts: Iterable[PageStart],
+                         marker: Callable[[PageStart], HtmlElement]) -> None:
+    """Put ``marker(start)`` where each printed page starts (call before other changes,
+    while block indexes still match the PDF's).
+
+    A page that starts with a block gets its marker just before it; one that starts
+    inside a block (``text_offset`` > 0) gets it at that character, splitting the
+    text. Blocks whose parent takes no text (list items, rows) get it as their
+    first content instead.
+    """
+    blocks = block_elements(body)
+    for start in starts:
+        mark = marker(start)
+        block = blocks[start.block]
+        parent = block.getparent()
+        if start.text_offset == 0 and block.tag not in NO_TEXT_INSIDE and \
+                parent is not None and parent.tag not in NO_TEXT_INSIDE:
+            mark.tail = None
+            block.addprevious(mark)
+        else:
+            insert_at_character(block, start.text_offset, mark)
+
+
+def insert_at_character(block: HtmlElement, offset: int, marker: HtmlElement) -> None:
+    """Insert ``marker`` before character ``offset`` of ``block.text_content()``.
+
+    Walks the text slots in reading order (an element's text, then its children,
+    then its tail) and splits the one holding that character, so the marker never
+    lands in an empty slot such as an image's. Slots inside elements that take no
+    text (white space between rows or list items) are skipped to the next slot
+    that does. An offset past the end puts the marker after the last character.
+    """
+    remaining = offset
+    last: tuple[HtmlElement, str] | None = None
+    for event, el in etree.iterwalk(block, events=("start", "end")):
+        if event == "end" and el is block:
+            break
+        slot = "text" if event == "start" and isinstance(el.tag, str) else "tail"
+        if event == "start" and slot == "tail":
+            continue  # comments and processing instructions: only their tail is text
+        container = el if slot == "text" else el.getparent()
+        chunk = getattr(el, slot) or ""
+        if container.tag in NO_TEXT_INSIDE:
+            remaining = max(remaining - len(chunk), 0)
+            continue
+        if chunk and remaining < len(chunk):
+            split_slot(el, slot, remaining, marker)
+            return
+        remaining -= len(chunk)
+        if chunk:
+            last = (el, slot)
+    if last is None:
+        block.append(marker)  # a block without any text
+    else:
+        el, slot = last
+        split_slot(el, slot, len(getattr(el, slot) or ""), marker)
+
+
+def split_slot(el: HtmlElement, slot: str, at: int, marker: HtmlElement) -> None:
+    """Split ``el.text`` or ``el.tail`` at ``at`` and put ``marker`` in between."""
+    chunk = getattr(el, slot) or ""
+    setattr(el, slot, chunk[:at] or None)
+    marker.tail = chunk[at:] or None
+    if slot == "text":
+        el.insert(0, marker)
+    else:
+        el.addnext(marker)
 
 
 def element(tag: str, text: str = "", **attrs: str) -> HtmlElement:

@@ -33,10 +33,10 @@ from publish.render.base import RenderContext
 from publish.render.bidi import apply_direction
 from publish.render.common import (
     PageStart,
-    block_elements,
     draft_banner,
     element,
     mark_decorative,
+    place_at_page_starts,
     resolve_images,
     toc_list,
 )
@@ -49,10 +49,6 @@ EPUB_TYPE = f"{{{OPS_NS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CSS_FILE = "style/guide.css"
 NAV_FILE = "nav.xhtml"
-
-NO_TEXT_INSIDE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr",
-                            "colgroup"})
-"""Elements whose own text slots are not phrasing content: no marker may go there."""
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -224,76 +220,19 @@ def accessibility_metadata(doc: Document, *, print_pages: bool) -> list[tuple[st
 
 
 def place_page_breaks(body: HtmlElement, starts: Iterable[PageStart]) -> list[tuple[int, str]]:
-    """Put a page-break marker where each printed page starts; return (page, marker id).
-
-    A page that starts with a block gets its marker just before it; one that starts
-    inside a block (``text_offset`` > 0) gets it at that character, splitting the
-    text. Blocks whose parent takes no text (list items, rows) get it as their
-    first content instead.
-    """
-    blocks = block_elements(body)
+    """Put a page-break marker where each printed page starts; return (page, marker id)."""
     taken = {el.get("id") for el in body.iter() if isinstance(el.tag, str) and el.get("id")}
     placed: list[tuple[int, str]] = []
-    for start in starts:
+
+    def marker(start: PageStart) -> HtmlElement:
         marker_id = unique_id(f"page-{start.page}", taken)
-        marker = element("span", role="doc-pagebreak", id=marker_id, aria_label=str(start.page))
-        marker.set(EPUB_TYPE, "pagebreak")
-        block = blocks[start.block]
-        parent = block.getparent()
-        if start.text_offset == 0 and block.tag not in NO_TEXT_INSIDE and \
-                parent is not None and parent.tag not in NO_TEXT_INSIDE:
-            marker.tail = None
-            block.addprevious(marker)
-        else:
-            insert_at_character(block, start.text_offset, marker)
+        span = element("span", role="doc-pagebreak", id=marker_id, aria_label=str(start.page))
+        span.set(EPUB_TYPE, "pagebreak")
         placed.append((start.page, marker_id))
+        return span
+
+    place_at_page_starts(body, starts, marker)
     return placed
-
-
-def insert_at_character(block: HtmlElement, offset: int, marker: HtmlElement) -> None:
-    """Insert ``marker`` before character ``offset`` of ``block.text_content()``.
-
-    Walks the text slots in reading order (an element's text, then its children,
-    then its tail) and splits the one holding that character, so the marker never
-    lands in an empty slot such as an image's. Slots inside elements that take no
-    text (white space between rows or list items) are skipped to the next slot
-    that does. An offset past the end puts the marker after the last character.
-    """
-    remaining = offset
-    last: tuple[HtmlElement, str] | None = None
-    for event, el in etree.iterwalk(block, events=("start", "end")):
-        if event == "end" and el is block:
-            break
-        slot = "text" if event == "start" and isinstance(el.tag, str) else "tail"
-        if event == "start" and slot == "tail":
-            continue  # comments and processing instructions: only their tail is text
-        container = el if slot == "text" else el.getparent()
-        chunk = getattr(el, slot) or ""
-        if container.tag in NO_TEXT_INSIDE:
-            remaining = max(remaining - len(chunk), 0)
-            continue
-        if chunk and remaining < len(chunk):
-            split_slot(el, slot, remaining, marker)
-            return
-        remaining -= len(chunk)
-        if chunk:
-            last = (el, slot)
-    if last is None:
-        block.append(marker)  # a block without any text
-    else:
-        el, slot = last
-        split_slot(el, slot, len(getattr(el, slot) or ""), marker)
-
-
-def split_slot(el: HtmlElement, slot: str, at: int, marker: HtmlElement) -> None:
-    """Split ``el.text`` or ``el.tail`` at ``at`` and put ``marker`` in between."""
-    chunk = getattr(el, slot) or ""
-    setattr(el, slot, chunk[:at] or None)
-    marker.tail = chunk[at:] or None
-    if slot == "text":
-        el.insert(0, marker)
-    else:
-        el.addnext(marker)
 
 
 def unique_id(base: str, taken: set[str]) -> str:
