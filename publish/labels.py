@@ -54,6 +54,14 @@ ENGLISH = {
     "catalogue_feed": "Catalogue for e-book apps (OPDS)",
     "formats": "Formats",
     "languages": "Languages",
+    # The braille edition (publish.render.braille)
+    "braille_edition": "Braille edition",
+    "braille_page": "Page",
+    "transcriber_note": "Transcriber's note",
+    "braille_picture": "Picture: {alt}",
+    "braille_other_formats": "This guide also comes as a web page, a printed leaflet, "
+                             "a large-print leaflet and an e-book. Ask the person who "
+                             "gave you this guide for another format.",
 }
 
 LABELS = {"en": ENGLISH}

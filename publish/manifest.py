@@ -33,7 +33,11 @@ from publish.model import Document
 MANIFEST_NAME = "manifest.json"
 SCHEMA = "publish-manifest/1"
 MEDIA_TYPES = {".html": "text/html", ".css": "text/css", ".pdf": "application/pdf",
-               ".epub": "application/epub+zip"}
+               ".epub": "application/epub+zip", ".brf": "application/x-brf",
+               ".pef": "application/x-pef+xml"}
+BRAILLE = frozenset({".brf", ".pef"})
+"""Outputs translated by liblouis: their entries name its version (a system library,
+so the same publish version can translate differently on another machine)."""
 
 
 def sha256(data: bytes) -> str:
@@ -59,6 +63,7 @@ def entry(name: str, data: bytes, doc: Document, built: str) -> dict[str, Any]:
         "built": built,
         "tool": "publish",
         "tool_version": __version__,
+        **(_translator() if Path(name).suffix in BRAILLE else {}),
     }
     offer = describe(name, data, doc.path.stem)
     if offer is not None:
@@ -114,6 +119,12 @@ def _records(data: dict[str, Any], key: str, field: str) -> list[dict[str, Any]]
     items = data.get(key)
     return [e for e in items if isinstance(e, dict) and isinstance(e.get(field), str)] \
         if isinstance(items, list) else []
+
+
+def _translator() -> dict[str, str]:
+    from publish.render.braille_louis import version
+
+    return {"braille_translator": f"liblouis {version()}"}
 
 
 def read(out_dir: Path) -> list[dict[str, Any]]:

@@ -87,6 +87,7 @@ FORMATS: dict[str, Format] = {
                   variants=Variants("pdf_variants", "standard")),
     "epub": Format("publish.render.epub:EpubRenderer", imports=("ebooklib.epub",),
                    styles=("tokens.css", "epub*.css"), needs=(PAGE_STARTS_FACT,)),
+    "braille": Format("publish.render.braille:BrailleRenderer", needs=(PAGE_STARTS_FACT,)),
 }
 """Format name → declaration; ``--format`` offers these names, in this order."""
 

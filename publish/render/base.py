@@ -21,6 +21,8 @@ class RenderOptions:
     pdf_variants: tuple[str, ...] = DEFAULT_VARIANTS
     paper: str = "A4"  # a key of publish.render.pdf.PAPERS; A4 unless asked (UKAAF)
     strict: bool = False
+    braille_grade: int | None = None  # 1 or 2; None: the language's usual (UEB: 2)
+    braille_page: str = "40x25"  # a key of publish.render.braille_tables.PAGE_SIZES
 
 
 @dataclass
