@@ -33,8 +33,7 @@ from publish.model import Document
 MANIFEST_NAME = "manifest.json"
 SCHEMA = "publish-manifest/1"
 MEDIA_TYPES = {".html": "text/html", ".css": "text/css", ".pdf": "application/pdf",
-               ".epub": "application/epub+zip", ".brf": "application/x-brf",
-               ".pef": "application/x-pef+xml"}
+               ".epub": "application/epub+zip"}
 BRAILLE = frozenset({".brf", ".pef"})
 """Outputs translated by liblouis: their entries name its version (a system library,
 so the same publish version can translate differently on another machine)."""
@@ -68,6 +67,7 @@ def entry(name: str, data: bytes, doc: Document, built: str) -> dict[str, Any]:
     offer = describe(name, data, doc.path.stem)
     if offer is not None:
         record["kind"] = offer.kind.key
+        record["media_type"] = offer.kind.media_type  # one place: publish.offers.KINDS
         if offer.pages is not None:
             record["pages"] = offer.pages
     return record
