@@ -16,7 +16,13 @@ import click
 
 from publish import __version__
 from publish.render import FORMATS, RenderOptions
-from publish.render.pdf_editions import DEFAULT_VARIANTS, PAPERS, VARIANTS
+from publish.render.pdf_editions import (
+    DEFAULT_PRINT_CONDITION,
+    DEFAULT_VARIANTS,
+    PAPERS,
+    PRINT_CONDITIONS,
+    VARIANTS,
+)
 
 if TYPE_CHECKING:
     from publish.library import GuideReport
@@ -61,8 +67,17 @@ variant_option = click.option(
          f"{' and '.join(DEFAULT_VARIANTS)}.")
 print_shop_option = click.option(
     "--print-shop", is_flag=True,
-    help="Also build <guide>-print-shop.pdf (3 mm bleed, crop marks) to send to a print "
-         "shop. Never print it at home.")
+    help="Also build <guide>-print-shop.pdf, PDF/X-4 in CMYK with 3 mm bleed and crop "
+         "marks, to send to a print shop (checked by the preflight). Never print it at home.")
+print_condition_option = click.option(
+    "--print-condition", type=click.Choice(list(PRINT_CONDITIONS), case_sensitive=False),
+    default=DEFAULT_PRINT_CONDITION, show_default=True,
+    help="The print shop's printing condition: its CMYK profile goes into the print-shop "
+         "file. Ask the print shop which one.")
+booklet_option = click.option(
+    "--booklet", is_flag=True,
+    help="Also build <guide>-booklet.pdf: the A5 edition two pages to each side of A4 "
+         "landscape, to print double-sided (flip on the short edge), fold and staple.")
 paper_option = click.option(
     "--paper", type=click.Choice(list(PAPERS), case_sensitive=False), default="A4",
     show_default=True, help="Paper size of every PDF edition.")
@@ -72,18 +87,21 @@ def build_options(command: F) -> F:
     """The options ``build`` and ``watch`` share: where, what, how strictly, how fast."""
     for option in reversed((out_option, formats_option, strict_option, jobs_option,
                             no_cache_option, heading_base_option, variant_option,
-                            print_shop_option, paper_option)):
+                            print_shop_option, print_condition_option, booklet_option,
+                            paper_option)):
         command = option(command)
     return command
 
 
 def _render_options(strict: bool, heading_base: int, pdf_variants: tuple[str, ...],
-                    print_shop: bool, paper: str) -> RenderOptions:
+                    print_shop: bool, paper: str, print_condition: str = DEFAULT_PRINT_CONDITION,
+                    booklet: bool = False) -> RenderOptions:
     """The RenderOptions ``build`` and ``watch`` share, from their command-line options."""
     pdf_variants = tuple(dict.fromkeys(
-        (*(pdf_variants or DEFAULT_VARIANTS), *(("print-shop",) if print_shop else ()))))
+        (*(pdf_variants or DEFAULT_VARIANTS), *(("print-shop",) if print_shop else ()),
+         *(("booklet",) if booklet else ()))))
     return RenderOptions(strict=strict, heading_base=heading_base, pdf_variants=pdf_variants,
-                         paper=paper)
+                         paper=paper, print_condition=print_condition.upper())
 
 
 def _show_warnings(warnings: list, quiet: bool) -> None:
@@ -108,7 +126,7 @@ def cli() -> None:
 def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...],
                   strict: bool, quiet: bool, jobs: int | None, no_cache: bool,
                   heading_base: int, pdf_variants: tuple[str, ...], print_shop: bool,
-                  paper: str) -> None:
+                  print_condition: str, booklet: bool, paper: str) -> None:
     """Check SOURCES (default source/guide.md) and write their outputs to --out.
 
     Outputs are written only when every check and every format succeeds;
@@ -127,7 +145,8 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
             click.echo(f"  {name:<5} {', '.join(files)}  ({seconds:.2f} s)", err=True)
 
     cache = None if no_cache else BuildCache()
-    options = _render_options(strict, heading_base, pdf_variants, print_shop, paper)
+    options = _render_options(strict, heading_base, pdf_variants, print_shop, paper,
+                              print_condition, booklet)
     formats = formats or tuple(FORMATS)
     jobs = jobs or default_jobs()
     if len(set(sources)) <= 1:
@@ -196,8 +215,8 @@ def translate_command(source: Path, lang: str) -> None:
               help="Port for --serve (0: any free port).")
 def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict: bool,
                   jobs: int | None, no_cache: bool, heading_base: int,
-                  pdf_variants: tuple[str, ...], print_shop: bool, paper: str, serve: bool,
-                  port: int) -> None:
+                  pdf_variants: tuple[str, ...], print_shop: bool, print_condition: str,
+                  booklet: bool, paper: str, serve: bool, port: int) -> None:
     """Build SOURCE, then rebuild it every time it, its images or styles/ change.
 
     Each rebuild prints what changed and how long it took. Errors in the guide
@@ -209,9 +228,34 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
     from publish.watch import watch
 
     watch(source, out_dir, formats or tuple(FORMATS),
-          _render_options(strict, heading_base, pdf_variants, print_shop, paper),
+          _render_options(strict, heading_base, pdf_variants, print_shop, paper,
+                          print_condition, booklet),
           cache=None if no_cache else BuildCache(), jobs=jobs or default_jobs(),
           port=port if serve else None, echo=lambda line: click.echo(line, err=True))
+
+
+@cli.command("preflight")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--quiet", "-q", is_flag=True, help="Print only the failures.")
+def preflight_command(files: tuple[Path, ...], quiet: bool) -> None:
+    """Check PDFs the way a print shop does (PDF/X-4, the print condition's ink limit).
+
+    Reports per page the boxes, fonts, colour spaces, text ink, most ink and image
+    resolution; exits 1 with one line per failure (FILE: page N: rule: message).
+    """
+    from publish.preflight import check
+
+    failed = False
+    for path in files:
+        report = check(path)
+        if not quiet:
+            click.echo(f"{path}: " + "\n".join(report.lines()))
+        for failure in report.failures:
+            click.echo(f"{path}: {failure}", err=True)
+        failed = failed or bool(report.failures)
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ EPUB's page list needs (``PAGE_STARTS_FACT``), from the same layout it writes ou
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,12 @@ from publish.render.pdf_pages import (
 )
 from publish.render.pdf_tags import TaggingError, describe_links, repair
 from publish.resources import ResourceRefused, allowed_roots, confined_path
+
+FINISHES: dict[str, str] = {
+    "pdf/x-4": "publish.render.pdfx:finish",
+    "booklet": "publish.render.booklet:finish",
+}
+"""``PdfVariant.finish`` → the function that turns the PDF/UA file into that edition's."""
 
 
 class _Counter(logging.Handler):
@@ -135,8 +142,10 @@ class PdfRenderer:
         return page_starts(layout.document, layout.root, ctx.doc.body_copy())
 
     def layers(self, ctx: RenderContext, variant: PdfVariant) -> tuple[str, ...]:
-        """Stylesheet layers of one edition on the chosen paper, in the guide's direction."""
-        return (*variant.layers, *PAPERS[ctx.options.paper], *DIRECTIONS[ctx.doc.meta.dir])
+        """Stylesheet layers of one edition on its paper (its own, else the chosen one), in
+        the guide's direction."""
+        return (*variant.layers, *PAPERS[variant.paper or ctx.options.paper],
+                *DIRECTIONS[ctx.doc.meta.dir])
 
     def document_html(self, ctx: RenderContext, *, mark: bool = False,
                       too_tall: frozenset[Unbreakable] = frozenset()) -> str:
@@ -245,10 +254,14 @@ class PdfRenderer:
                                         pdf_variant=variant.pdf_variant,
                                         pdf_identifier=True, uncompressed_pdf=False)
         try:
-            return repair(pdf, continued=continued_elements(layout.document))
+            pdf = repair(pdf, continued=continued_elements(layout.document))
         except TaggingError as exc:
             raise RenderError("pdf", str(exc), ctx.doc.path,
                               ctx.doc.meta.lines.get(exc.field)) from None
+        if variant.finish is None:
+            return pdf
+        module, function = FINISHES[variant.finish].split(":")
+        return getattr(importlib.import_module(module), function)(pdf, ctx)
 
     @contextmanager
     def _errors(self, ctx: RenderContext) -> Iterator[None]:
