@@ -5,6 +5,7 @@
 #
 #   Pango and its FreeType backend   WeasyPrint (the PDF leaflets)
 #   liblouis and its tables          the braille edition (loaded with ctypes)
+#   Ghostscript (+ its ICC profiles) the print-shop file's CMYK conversion, the preflight
 set -eu
 
 missing=""
@@ -17,6 +18,10 @@ if ! ldconfig -p 2>/dev/null | grep -q 'liblouis.so.20'; then
 fi
 if [ ! -f /usr/share/liblouis/tables/en-ueb-g2.ctb ]; then
     missing="$missing liblouis-data"
+fi
+if ! command -v gs >/dev/null 2>&1 \
+    || [ ! -f /usr/share/color/icc/ghostscript/default_rgb.icc ]; then
+    missing="$missing ghostscript"
 fi
 [ -z "$missing" ] && exit 0
 

@@ -2,7 +2,8 @@
 # Install what the validator tests need, and nothing that is already there.
 #
 #   system (apt): chromium (axe-core, DAISY Ace), a JRE (EPUBCheck, Nu Html
-#                 Checker), poppler-utils (pdfinfo, pdffonts)
+#                 Checker), poppler-utils (pdfinfo, pdffonts), ghostscript (print-shop
+#                 separations)
 #   npm (tools/): axe-core, vnu-jar, @daisy/ace-cli, pinned in tools/package-lock.json
 #
 # Idempotent and quick when everything is present: it only runs `command -v`
@@ -28,6 +29,7 @@ missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 command -v pdfinfo >/dev/null 2>&1 || missing="$missing poppler-utils"
+command -v gs >/dev/null 2>&1 || missing="$missing ghostscript"
 if ! command -v npm >/dev/null 2>&1; then
     # Fallback only: Debian 12 ships Node 18, while @daisy/ace-cli 1.4.6
     # declares node >= 20 (npm only warns). The harness was tested on Node 20.
@@ -61,7 +63,7 @@ if [ -n "$missing" ]; then
     $APT install -y --no-install-recommends $missing
 fi
 
-for cmd in chromium java pdfinfo node npm; do
+for cmd in chromium java pdfinfo gs node npm; do
     command -v "$cmd" >/dev/null 2>&1 || { log "still missing after install: $cmd"; exit 1; }
 done
 

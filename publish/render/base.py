@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from publish.render.pdf_editions import DEFAULT_VARIANTS
+from publish.render.pdf_editions import DEFAULT_PRINT_CONDITION, DEFAULT_VARIANTS
 
 if TYPE_CHECKING:
     from publish.model import Document
@@ -20,7 +20,7 @@ class RenderOptions:
     heading_base: int = 1
     pdf_variants: tuple[str, ...] = DEFAULT_VARIANTS
     paper: str = "A4"  # a key of publish.render.pdf.PAPERS; A4 unless asked (UKAAF)
-    print_condition: str = "FOGRA39"  # a key of pdf_editions.PRINT_CONDITIONS (print shop)
+    print_condition: str = DEFAULT_PRINT_CONDITION  # print-shop file: a PRINT_CONDITIONS key
     strict: bool = False
     braille_grade: int | None = None  # 1 or 2; None: the language's usual (UEB: 2)
     braille_page: str = "40x25"  # a key of publish.render.braille_tables.PAGE_SIZES

@@ -57,16 +57,20 @@ def impose(pdf: bytes, *, title: str, lang: str, date: str) -> bytes:
         pages = list(source.pages)
         for left, right in page_order(len(pages)):
             sheet = booklet.add_blank_page(page_size=A4_LANDSCAPE)
+            forms = pikepdf.Dictionary()
+            drawing = []
             for number, at_left in ((left, True), (right, False)):
                 if number is None:
                     continue
                 page = pages[number - 1]
                 x0, y0, x1, y1 = (float(v) for v in page.mediabox)
-                w, h = x1 - x0, y1 - y0
-                x = width / 2 - w if at_left else width / 2
-                y = (height - h) / 2
-                sheet.add_overlay(page, pikepdf.Rectangle(x, y, x + w, y + h),
-                                  shrink=False, expand=False)
+                x = width / 2 - (x1 - x0) if at_left else width / 2
+                y = (height - (y1 - y0)) / 2
+                name = f"/Page{number}"  # named, not random: the same bytes every build
+                forms[name] = booklet.copy_foreign(page.as_form_xobject())
+                drawing.append(f"q 1 0 0 1 {x - x0:.4f} {y - y0:.4f} cm {name} Do Q")
+            sheet.obj.Resources = pikepdf.Dictionary(XObject=forms)
+            sheet.obj.Contents = booklet.make_stream("\n".join(drawing).encode("ascii"))
         booklet.Root.Lang = pikepdf.String(lang)
         # Print dialogs read these: both sides, turned on the short edge, at 100 %.
         booklet.Root.ViewerPreferences = pikepdf.Dictionary(
@@ -77,6 +81,6 @@ def impose(pdf: bytes, *, title: str, lang: str, date: str) -> bytes:
             Creator=pikepdf.String("publish"), Producer=pikepdf.String("publish (pikepdf)"),
             CreationDate=pikepdf.String(date), ModDate=pikepdf.String(date)))
         out = io.BytesIO()
-        booklet.save(out, deterministic_id=True, compress_streams=True,
+        booklet.save(out, deterministic_id=True, fix_metadata_version=False, compress_streams=True,
                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()

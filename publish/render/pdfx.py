@@ -168,7 +168,7 @@ def _neutrals_to_grey(pdf: bytes) -> bytes:
         for page in doc.pages:
             _grey_stream(doc, page.obj, page.obj.get("/Resources"), seen)
         out = io.BytesIO()
-        doc.save(out, deterministic_id=True)
+        doc.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
 
 
@@ -241,7 +241,7 @@ def _finish(pdf: bytes, condition: PrintCondition, info: DocumentInfo) -> bytes:
                                         Type=pikepdf.Name.Metadata,
                                         Subtype=pikepdf.Name.XML)
         out = io.BytesIO()
-        doc.save(out, deterministic_id=True, force_version="1.6",
+        doc.save(out, deterministic_id=True, fix_metadata_version=False, force_version="1.6",
                  compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
