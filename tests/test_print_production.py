@@ -308,6 +308,8 @@ def test_page_order_is_saddle_stitch_with_blanks_last() -> None:
     assert page_order(8) == [(8, 1), (2, 7), (6, 3), (4, 5)]
     assert page_order(5) == [(None, 1), (2, None), (None, 3), (4, 5)]
     assert page_order(15)[:2] == [(None, 1), (2, 15)]
+    # Right to left: bound on the right, so page 1 is the right-hand half's mirror.
+    assert page_order(8, rtl=True) == [(1, 8), (7, 2), (3, 6), (5, 4)]
 
 
 def half_text(pdf: Path, side: int, left: bool) -> str:

@@ -23,13 +23,14 @@ A4_LANDSCAPE = (841.8898, 595.2756)
 """The sheet, in points (297 × 210 mm)."""
 
 
-def page_order(pages: int) -> list[tuple[int | None, int | None]]:
+def page_order(pages: int, *, rtl: bool = False) -> list[tuple[int | None, int | None]]:
     """(left, right) page numbers of each sheet side, front then back, sheet by sheet.
 
     ``pages`` A5 pages are padded with blanks (None) to a multiple of four; the blanks
     are the last pages. Sheet ``s`` (from 0) of a booklet of ``n`` pages carries
     n-2s | 2s+1 on its front and 2s+2 | n-2s-1 on its back: the outer sheet holds
     the covers, and turning a sheet over its short edge puts page 2 behind page 1.
+    A right-to-left booklet is bound on the right: every side is mirrored.
     """
     total = -(-pages // 4) * 4
 
@@ -40,22 +41,22 @@ def page_order(pages: int) -> list[tuple[int | None, int | None]]:
     for sheet in range(total // 4):
         sides.append((real(total - 2 * sheet), real(2 * sheet + 1)))
         sides.append((real(2 * sheet + 2), real(total - 2 * sheet - 1)))
-    return sides
+    return [(right, left) for left, right in sides] if rtl else sides
 
 
 def finish(pdf: bytes, ctx: RenderContext) -> bytes:
     """The A5 edition's PDF imposed as a booklet (``PdfVariant.finish == "booklet"``)."""
     meta = ctx.doc.meta
-    return impose(pdf, title=meta.title, lang=meta.lang,
+    return impose(pdf, title=meta.title, lang=meta.lang, rtl=meta.dir == "rtl",
                   date=ctx.build_date.strftime("D:%Y%m%d%H%M%SZ"))
 
 
-def impose(pdf: bytes, *, title: str, lang: str, date: str) -> bytes:
+def impose(pdf: bytes, *, title: str, lang: str, date: str, rtl: bool = False) -> bytes:
     """Two A5 pages side by side on each A4 landscape side, meeting at the fold."""
     width, height = A4_LANDSCAPE
     with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as booklet:
         pages = list(source.pages)
-        for left, right in page_order(len(pages)):
+        for left, right in page_order(len(pages), rtl=rtl):
             sheet = booklet.add_blank_page(page_size=A4_LANDSCAPE)
             forms = pikepdf.Dictionary()
             drawing = []
