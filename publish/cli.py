@@ -16,6 +16,7 @@ import click
 
 from publish import __version__
 from publish.render import FORMATS, RenderOptions
+from publish.render.braille_tables import DEFAULT_PAGE, PAGE_SIZES
 from publish.render.pdf_editions import (
     DEFAULT_PRINT_CONDITION,
     DEFAULT_VARIANTS,
@@ -81,6 +82,13 @@ booklet_option = click.option(
 paper_option = click.option(
     "--paper", type=click.Choice(list(PAPERS), case_sensitive=False), default="A4",
     show_default=True, help="Paper size of every PDF edition.")
+braille_grade_option = click.option(
+    "--braille-grade", type=click.IntRange(1, 2), default=None,
+    help="Braille grade: 1 uncontracted, 2 contracted. Default: the language's usual "
+         "grade (English: UEB grade 2).")
+braille_page_option = click.option(
+    "--braille-page", type=click.Choice(list(PAGE_SIZES)), default=DEFAULT_PAGE,
+    show_default=True, help="Braille page: cells per line x lines per page.")
 
 
 def build_options(command: F) -> F:
@@ -88,20 +96,22 @@ def build_options(command: F) -> F:
     for option in reversed((out_option, formats_option, strict_option, jobs_option,
                             no_cache_option, heading_base_option, variant_option,
                             print_shop_option, print_condition_option, booklet_option,
-                            paper_option)):
+                            paper_option, braille_grade_option, braille_page_option)):
         command = option(command)
     return command
 
 
 def _render_options(strict: bool, heading_base: int, pdf_variants: tuple[str, ...],
                     print_shop: bool, paper: str, print_condition: str = DEFAULT_PRINT_CONDITION,
-                    booklet: bool = False) -> RenderOptions:
+                    booklet: bool = False, braille_grade: int | None = None,
+                    braille_page: str = DEFAULT_PAGE) -> RenderOptions:
     """The RenderOptions ``build`` and ``watch`` share, from their command-line options."""
     pdf_variants = tuple(dict.fromkeys(
         (*(pdf_variants or DEFAULT_VARIANTS), *(("print-shop",) if print_shop else ()),
          *(("booklet",) if booklet else ()))))
     return RenderOptions(strict=strict, heading_base=heading_base, pdf_variants=pdf_variants,
-                         paper=paper, print_condition=print_condition.upper())
+                         paper=paper, print_condition=print_condition.upper(),
+                         braille_grade=braille_grade, braille_page=braille_page)
 
 
 def _show_warnings(warnings: list, quiet: bool) -> None:
@@ -126,7 +136,8 @@ def cli() -> None:
 def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...],
                   strict: bool, quiet: bool, jobs: int | None, no_cache: bool,
                   heading_base: int, pdf_variants: tuple[str, ...], print_shop: bool,
-                  print_condition: str, booklet: bool, paper: str) -> None:
+                  print_condition: str, booklet: bool, paper: str, braille_grade: int | None,
+                  braille_page: str) -> None:
     """Check SOURCES (default source/guide.md) and write their outputs to --out.
 
     Outputs are written only when every check and every format succeeds;
@@ -146,7 +157,7 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
 
     cache = None if no_cache else BuildCache()
     options = _render_options(strict, heading_base, pdf_variants, print_shop, paper,
-                              print_condition, booklet)
+                              print_condition, booklet, braille_grade, braille_page)
     formats = formats or tuple(FORMATS)
     jobs = jobs or default_jobs()
     if len(set(sources)) <= 1:
@@ -216,7 +227,8 @@ def translate_command(source: Path, lang: str) -> None:
 def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict: bool,
                   jobs: int | None, no_cache: bool, heading_base: int,
                   pdf_variants: tuple[str, ...], print_shop: bool, print_condition: str,
-                  booklet: bool, paper: str, serve: bool, port: int) -> None:
+                  booklet: bool, paper: str, braille_grade: int | None, braille_page: str,
+                  serve: bool, port: int) -> None:
     """Build SOURCE, then rebuild it every time it, its images or styles/ change.
 
     Each rebuild prints what changed and how long it took. Errors in the guide
@@ -229,7 +241,7 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
 
     watch(source, out_dir, formats or tuple(FORMATS),
           _render_options(strict, heading_base, pdf_variants, print_shop, paper,
-                          print_condition, booklet),
+                          print_condition, booklet, braille_grade, braille_page),
           cache=None if no_cache else BuildCache(), jobs=jobs or default_jobs(),
           port=port if serve else None, echo=lambda line: click.echo(line, err=True))
 

@@ -221,3 +221,12 @@ def test_rebuilds_are_byte_identical(shipped: dict[str, bytes], page_starts: lis
     ctx = RenderContext(doc, RenderOptions(), {PAGE_STARTS_FACT: page_starts})
     again = BrailleRenderer().render(ctx)
     assert again == {"guide.brf": shipped["brf"], "guide.pef": shipped["pef"]}
+
+
+def test_other_page_sizes_are_rows_of_the_table() -> None:
+    doc, _ = check(SHIPPED_GUIDE)
+    files = BrailleRenderer().render(RenderContext(doc, RenderOptions(braille_page="32x28")))
+    pages = pages_of(files["guide.brf"])
+    assert all(len(page) == 28 and all(len(line) <= 32 for line in page) for page in pages)
+    volume = etree.fromstring(files["guide.pef"]).find("p:body/p:volume", PEF)
+    assert (volume.get("cols"), volume.get("rows")) == ("32", "28")

@@ -23,7 +23,7 @@ class RenderOptions:
     print_condition: str = DEFAULT_PRINT_CONDITION  # print-shop file: a PRINT_CONDITIONS key
     strict: bool = False
     braille_grade: int | None = None  # 1 or 2; None: the language's usual (UEB: 2)
-    braille_page: str = "40x25"  # a key of publish.render.braille_tables.PAGE_SIZES
+    braille_page: str = "40x25"  # a key of publish.render.braille_tables.PAGE_SIZES (default)
 
 
 @dataclass

@@ -407,7 +407,7 @@ class Collector:
     def table(self, el: HtmlElement) -> None:
         caption = el.find("caption")
         if caption is not None:
-            self.inline(caption, Block(before=True))
+            self.inline(caption, Block(before=True, keep=True))  # with the first row
         headers: list[list[Run]] = []
         group: list[Table] = []
         part = Table([], [], group)
@@ -540,8 +540,9 @@ def wrap(braille: str, width: int, first: int, runover: int, *,
             indent = runover if not centred else 0
             room = limit - indent
         while len(word) > room:
-            lines.append(BLANK * indent + word[:room])
-            word = word[room:]
+            cut = division(word, room)
+            lines.append(BLANK * indent + word[:cut])
+            word = word[cut:]
             indent = runover if not centred else 0
             room = limit - indent
         line = word
@@ -551,6 +552,20 @@ def wrap(braille: str, width: int, first: int, runover: int, *,
     if centred:
         lines = [BLANK * ((width - len(text)) // 2) + text for text in lines]
     return lines
+
+
+DIVISIONS = ("\u2838\u280c", "\u2824")
+"""Where a sequence longer than a line (a web address, a DOI) is best divided: after a
+slash (dots 4-5-6, 3-4) or a hyphen (dots 3-6)."""
+
+
+def division(word: str, room: int) -> int:
+    """How many cells of ``word`` go on this line: up to the last slash or hyphen in the
+    second half of the line, else the whole line."""
+    for cut in range(room, room // 2, -1):
+        if word[:cut].endswith(DIVISIONS):
+            return cut
+    return room
 
 
 class Pager:
@@ -608,49 +623,53 @@ class Pager:
                 number = block.braille
                 self.add_lines([PAGE_LINE * (self.width - len(number)) + number], keep=2)
                 continue
-            lines = self.layout(block)
-            if not lines:
+            groups = self.groups(block)
+            if not groups:
                 continue
-            keep = 0
+            lines = groups[0]
+            keep = len(lines) if block.table is not None else 0
             if block.keep:
                 follow = next((self.layout(b) for b in blocks[index + 1:index + 3]
                                if b.print_page is None), [])
                 keep = len(lines) + (1 if block.after else 0) + min(2, len(follow))
             page = self.add_lines(lines, keep=keep, before=block.before)
+            for group in groups[1:]:  # table rows: each kept whole when it fits a page
+                self.add_lines(group, keep=len(group))
             if block.anchor:
                 self.anchors.append((block.anchor[0], block.anchor[1], page))
             self.blank_wanted = block.after
 
-    def layout(self, block: Block) -> list[str]:
+    def groups(self, block: Block) -> list[list[str]]:
+        """The block's lines, in groups not to be split across pages (table rows)."""
         if block.table is not None:
             return table_lines(block.table, self.width)
         if not block.braille:
             return []
-        return wrap(block.braille, self.width, block.first, block.runover,
-                    centred=block.centred)
+        return [wrap(block.braille, self.width, block.first, block.runover,
+                     centred=block.centred)]
+
+    def layout(self, block: Block) -> list[str]:
+        return [line for group in self.groups(block) for line in group]
 
 
-def table_lines(table: Table, width: int) -> list[str]:
+def table_lines(table: Table, width: int) -> list[list[str]]:
     """Columns when every row of the whole table fits on one line (BANA: a separation
-    line of dots 2-5 under the headings), otherwise the listed format."""
+    line of dots 2-5 under the headings), otherwise the listed format. One group per
+    row (the column headings go with the first)."""
     rows = [table.header_braille, *(r for part in table.group for r in part.row_braille)]
     columns = max(len(r) for r in rows)
     widths = [max((len(r[i]) for r in rows if i < len(r)), default=0) for i in range(columns)]
-    lines: list[str] = []
     if sum(widths) + 2 * (columns - 1) <= width:
         def row(texts: list[str]) -> str:
             return (BLANK * 2).join(t + BLANK * (widths[i] - len(t))
                                     for i, t in enumerate(texts)).rstrip(BLANK)
+        groups = [[row(r)] for r in table.row_braille] or [[]]
         if table.header_braille:
-            lines.append(row(table.header_braille))
-            lines.append((BLANK * 2).join(SEPARATOR * w for w in widths))
-        lines.extend(row(r) for r in table.row_braille)
-        return lines
-    for head, *rest in table.listed_braille:
-        lines.extend(wrap(head, width, 0, 4))
-        for cell in rest:
-            lines.extend(wrap(cell, width, 2, 4))
-    return lines
+            groups[0][:0] = [row(table.header_braille),
+                             (BLANK * 2).join(SEPARATOR * w for w in widths)]
+        return [g for g in groups if g]
+    return [wrap(head, width, 0, 4) + [line for cell in rest for line in wrap(cell, width, 2, 4)]
+            for head, *rest in table.listed_braille]
 
 
 def brf(pages: list[list[str]]) -> bytes:
