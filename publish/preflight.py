@@ -19,6 +19,7 @@ import math
 import re
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,11 +236,11 @@ def _page(doc: pikepdf.Pdf, number: int, page: pikepdf.Page,
         if not _inside(trim, bleed) or not _inside(trim, outer):
             failures.append(Failure(number, "boxes", "the TrimBox reaches outside the "
                                     "BleedBox or MediaBox"))
-    for annot in page.obj.get("/Annots", []):
-        subtype = str(annot.get("/Subtype", ""))
-        if subtype not in ("/PrinterMark", "/TrapNet"):
-            failures.append(Failure(number, "annotations", f"a {subtype[1:]} annotation "
-                                    "(a print file has only PrinterMark or TrapNet)"))
+    kinds = Counter(str(a.get("/Subtype", "/unknown"))[1:] for a in page.obj.get("/Annots", [])
+                    if a.get("/Subtype") not in ("/PrinterMark", "/TrapNet"))
+    for kind, count in sorted(kinds.items()):
+        failures.append(Failure(number, "annotations", f"{count} {kind} annotation(s); a "
+                                "print file has only PrinterMark or TrapNet annotations"))
     walker = _Walker(report)
     walker.walk(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()),
                 (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
@@ -333,10 +334,9 @@ class _Walker:
                 self.report.colour_spaces.update(families)
                 if op == "cs":
                     state["fill"] = families[0]
-            elif op in ("sc", "scn"):
+            elif op in ("sc", "scn"):  # a pattern's name may follow the components
                 state["colour"] = tuple(float(a) for a in args
-                                        if isinstance(a, int | float | pikepdf.Object)
-                                        and not isinstance(a, pikepdf.Name))
+                                        if not isinstance(a, pikepdf.Name))
             elif op == "Tf":
                 self._font(str(args[0]), resources)
             elif op in TEXT_SHOW:
@@ -377,9 +377,9 @@ class _Walker:
         self.report.text_inks.add(ink)
         if ink.startswith("four-colour black"):
             shown = " ".join(f"{v * 100:.0f}" for v in colour)
-            if shown not in self.rich_black:
-                self.rich_black.append(f"CMYK {shown}" if family == "/DeviceCMYK"
-                                       else f"{family[1:]} {shown}")
+            label = f"{'CMYK' if family == '/DeviceCMYK' else family[1:]} {shown} %"
+            if label not in self.rich_black:
+                self.rich_black.append(label)
 
     def _xobject(self, name: str, resources: pikepdf.Object, ctm: Matrix) -> None:
         xobject = resources.get("/XObject", {}).get(name)

@@ -22,6 +22,7 @@ from PIL import Image
 from publish import preflight
 from publish.build import build
 from publish.cli import cli
+from publish.errors import RenderError
 from publish.render import RenderOptions
 from publish.render.booklet import A4_LANDSCAPE, page_order
 from publish.render.pdf_editions import PRINT_CONDITIONS
@@ -170,6 +171,21 @@ def test_print_condition_is_a_row(tmp_path: Path) -> None:
         assert str(intent.OutputConditionIdentifier) == "FOGRA29"
         assert intent.DestOutputProfile.read_bytes() == \
             PRINT_CONDITIONS["FOGRA29"].profile_path.read_bytes()
+
+
+def test_a_failed_preflight_writes_nothing(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build stops with the preflight's lines; no file of the build is written."""
+    failure = preflight.Failure(3, "total-ink", "320 % of ink in one place")
+    monkeypatch.setattr(preflight, "check", lambda pdf: preflight.Report(
+        "FOGRA39", 300, [], [failure]))
+    out = tmp_path / "out"
+    with pytest.raises(RenderError) as raised:
+        build(GOOD / "full.md", out, ["pdf"], options=RenderOptions(
+            pdf_variants=("standard", "print-shop")))
+    assert "full-print-shop.pdf: page 3: total-ink: 320 % of ink in one place" in str(
+        raised.value)
+    assert not out.exists() or not any(out.iterdir())
 
 
 # --------------------------------------------------------------------------------------
