@@ -30,8 +30,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import escape
 from typing import ClassVar
-from xml.sax.saxutils import escape
 
 from lxml.html import HtmlElement
 
@@ -679,8 +679,11 @@ def brf(pages: list[list[str]]) -> bytes:
     return text.encode("ascii")
 
 
+TO_ASCII = {0x2800 + n: c for n, c in enumerate(BRF_CELLS)}
+
+
 def to_ascii(line: str) -> str:
-    return "".join(BRF_CELLS[ord(c) - 0x2800] for c in line)
+    return line.translate(TO_ASCII)
 
 
 def pef(ctx: RenderContext, pages: list[list[str]], width: int, height: int) -> bytes:
@@ -691,7 +694,8 @@ def pef(ctx: RenderContext, pages: list[list[str]], width: int, height: int) -> 
           ("date", ctx.build_date.strftime("%Y-%m-%d"))]
     if meta.publisher:
         dc.append(("publisher", meta.publisher))
-    head = "".join(f"      <dc:{name}>{escape(value)}</dc:{name}>\n" for name, value in dc)
+    head = "".join(f"      <dc:{name}>{escape(value, quote=False)}</dc:{name}>\n"
+                   for name, value in dc)
     body = "".join(
         "        <page>\n"
         + "".join(f"          <row>{line.rstrip(BLANK)}</row>\n" if line.rstrip(BLANK)

@@ -47,13 +47,15 @@ def _collect(level: int, message: bytes | None) -> None:
 
 @lru_cache(maxsize=1)
 def _lib() -> ctypes.CDLL:
-    name = ctypes.util.find_library("louis") or LIBRARY
     try:
-        lib = ctypes.CDLL(name)
+        lib = ctypes.CDLL(LIBRARY)  # find_library would run ldconfig: only when this fails
     except OSError:
-        raise LouisUnavailable(
-            "liblouis is not installed: run scripts/install-build-deps.sh "
-            "(Debian packages liblouis20 and liblouis-data)") from None
+        name = ctypes.util.find_library("louis")
+        if not name:
+            raise LouisUnavailable(
+                "liblouis is not installed: run scripts/install-build-deps.sh "
+                "(Debian packages liblouis20 and liblouis-data)") from None
+        lib = ctypes.CDLL(name)
     lib.lou_version.restype = ctypes.c_char_p
     lib.lou_charSize.restype = ctypes.c_int
     lib.lou_getTable.restype = ctypes.c_void_p
@@ -94,6 +96,10 @@ def translate(table: str, texts: Sequence[str],
     encoding, size = _encoding()
     name = table.encode("utf-8")
     out: list[str] = []
+    in_len = ctypes.c_int()
+    out_len = ctypes.c_int()
+    capacity = 0
+    out_buf = ctypes.create_string_buffer(0)
     for index, text in enumerate(texts):
         if not text:
             out.append("")
@@ -101,21 +107,23 @@ def translate(table: str, texts: Sequence[str],
         data = text.encode(encoding)
         length = len(data) // size
         form = typeforms[index] if typeforms else None
-        capacity = length * 4 + 64
         while True:
+            if capacity < length * 4 + 64:  # one output buffer for the batch, grown on need
+                capacity = max(length * 4 + 64, capacity * 2)
+                out_buf = ctypes.create_string_buffer(capacity * size)
             # liblouis writes the output's typeforms back into this array: output size
-            form_buf = (ctypes.c_ushort * capacity)(*form) if form and any(form) else None
-            in_len = ctypes.c_int(length)
-            out_len = ctypes.c_int(capacity)
-            out_buf = ctypes.create_string_buffer(capacity * size)
+            form_buf = (ctypes.c_ushort * capacity)(*form) if form else None
+            in_len.value = length
+            out_len.value = capacity
             if not lib.lou_translateString(name, data, ctypes.byref(in_len), out_buf,
                                            ctypes.byref(out_len), form_buf, None,
                                            DOTS_IO | UC_BRL):
                 raise LouisUnavailable(f"liblouis could not translate with {table}")
             if in_len.value >= length:
                 break
-            capacity *= 2  # output buffer was full before the input ended
-        out.append(out_buf.raw[:out_len.value * size].decode(encoding))
+            capacity *= 2  # the output filled the buffer before the input ended
+            out_buf = ctypes.create_string_buffer(capacity * size)
+        out.append(ctypes.string_at(out_buf, out_len.value * size).decode(encoding))
     return out
 
 
