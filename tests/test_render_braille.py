@@ -230,3 +230,16 @@ def test_other_page_sizes_are_rows_of_the_table() -> None:
     assert all(len(page) == 28 and all(len(line) <= 32 for line in page) for page in pages)
     volume = etree.fromstring(files["guide.pef"]).find("p:body/p:volume", PEF)
     assert (volume.get("cols"), volume.get("rows")) == ("32", "28")
+
+
+def test_a_character_without_braille_is_an_error_at_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "emoji.md"
+    source.write_text((FIXTURES / "es.md").read_text(encoding="utf-8")
+                      + "\nTome la dosis por la noche \N{CRESCENT MOON}.\n", encoding="utf-8")
+    doc, _ = check(source)
+    line = source.read_text(encoding="utf-8").splitlines().index(
+        "Tome la dosis por la noche \N{CRESCENT MOON}.") + 1
+    with pytest.raises(PublishError) as caught:
+        BrailleRenderer().render(RenderContext(doc, RenderOptions()))
+    assert f"emoji.md:{line}: render-braille: '\N{CRESCENT MOON}' (U+1F319) has no six-dot " \
+           "braille in the liblouis table es-g1.ctb" in caught.value.format_message()
