@@ -184,16 +184,19 @@ def test_grade_1_on_request() -> None:
     assert ",THE " in brf and ",! " not in brf  # no contractions: "the" written out
 
 
-def render(name: str) -> tuple[str, dict[str, bytes]]:
-    doc, findings = check(FIXTURES / f"{name}.md")
+def render(source: Path) -> tuple[str, dict[str, bytes]]:
+    doc, findings = check(source)
     assert not [f for f in findings if f.is_error]
     return doc.meta.title, BrailleRenderer().render(RenderContext(doc, RenderOptions()))
 
 
-@pytest.mark.parametrize(("name", "table", "other"), [
-    ("es", "es-g1.ctb", UEB), ("ar", "ar-ar-g1.utb", UEB)])
-def test_other_languages_use_their_own_table(name: str, table: str, other: str) -> None:
-    title, files = render(name)
+@pytest.mark.parametrize(("source", "table", "other"), [
+    (FIXTURES / "es.md", "es-g1.ctb", UEB),
+    (ROOT / "tests" / "fixtures" / "languages" / "ar.md", "ar-ar-g1.utb", UEB)],
+    ids=["es", "ar"])
+def test_other_languages_use_their_own_table(source: Path, table: str, other: str) -> None:
+    name = source.stem
+    title, files = render(source)
     pef = etree.fromstring(files[f"{name}.pef"])
     rows = ["".join(row.text or "" for row in page.iterfind("p:row", PEF))
             for page in pef.iterfind("p:body/p:volume/p:section/p:page", PEF)]
