@@ -173,6 +173,44 @@ def test_print_condition_is_a_row(tmp_path: Path) -> None:
             PRINT_CONDITIONS["FOGRA29"].profile_path.read_bytes()
 
 
+PHOTO_GUIDE = """---
+title: A guide with a photograph
+lang: en
+---
+# A guide with a photograph
+
+![A gradient from red to blue](images/photo.png)
+"""
+
+
+@pytest.mark.parametrize("width", [2400, 240])
+def test_raster_images_are_converted_and_their_resolution_checked(
+        tmp_path: Path, width: int) -> None:
+    """An RGB PNG ends up CMYK in the print-shop file; one too small for 300 ppi at its
+    placed size (WeasyPrint places 96 pixels per inch, at most the column's width)
+    stops the build with the preflight's image-resolution line."""
+    (tmp_path / "images").mkdir()
+    photo = Image.linear_gradient("L").resize((width, width // 2))
+    Image.merge("RGB", (photo, photo.rotate(180), Image.new("L", photo.size, 40))).save(
+        tmp_path / "images" / "photo.png")
+    guide = tmp_path / "photo.md"
+    guide.write_text(PHOTO_GUIDE, encoding="utf-8")
+    out = tmp_path / "out"
+    options = RenderOptions(pdf_variants=("print-shop",))
+    if width < 2000:
+        with pytest.raises(RenderError, match=r"page 1: image-resolution: \w+ is 96 ppi"):
+            build(guide, out, ["pdf"], options=options)
+        return
+    build(guide, out, ["pdf"], options=options)
+    with pikepdf.open(out / "photo-print-shop.pdf") as pdf:
+        images = [v for v in pdf.pages[0].Resources.XObject.values()
+                  if v.get("/Subtype") == "/Image"]
+        assert images and all(v.ColorSpace == "/DeviceCMYK" for v in images)
+    [page] = preflight.check(out / "photo-print-shop.pdf").pages
+    [(_, ppi)] = page.images
+    assert ppi >= 300
+
+
 def test_a_failed_preflight_writes_nothing(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The build stops with the preflight's lines; no file of the build is written."""
