@@ -224,18 +224,19 @@ def _page(doc: pikepdf.Pdf, number: int, page: pikepdf.Page,
         if value is not None:
             report.boxes[key[1:]] = _box(value)
     boxes = report.boxes
-    if "TrimBox" not in boxes and "ArtBox" not in boxes:
-        failures.append(Failure(number, "boxes", "no TrimBox"))
+    if ("TrimBox" in boxes) == ("ArtBox" in boxes):
+        failures.append(Failure(number, "boxes", "a page has a TrimBox or an ArtBox, not "
+                                + ("both" if "TrimBox" in boxes else "neither")))
     else:
         trim = boxes.get("TrimBox", boxes.get("ArtBox"))
         bleed = boxes.get("BleedBox", trim)
         outer = boxes.get("CropBox", boxes["MediaBox"])
-        if not _inside(bleed, boxes["MediaBox"]):
+        if not _inside(bleed, boxes["MediaBox"]) or not _inside(bleed, outer):
             failures.append(Failure(number, "boxes", "the BleedBox reaches outside the "
-                                    "MediaBox"))
-        if not _inside(trim, bleed) or not _inside(trim, outer):
+                                    "MediaBox or CropBox"))
+        if not _inside(trim, bleed):
             failures.append(Failure(number, "boxes", "the TrimBox reaches outside the "
-                                    "BleedBox or MediaBox"))
+                                    "BleedBox"))
     kinds = Counter(str(a.get("/Subtype", "/unknown"))[1:] for a in page.obj.get("/Annots", [])
                     if a.get("/Subtype") not in ("/PrinterMark", "/TrapNet"))
     for kind, count in sorted(kinds.items()):
