@@ -256,11 +256,16 @@ def preflight_command(files: tuple[Path, ...], quiet: bool) -> None:
     Reports per page the boxes, fonts, colour spaces, text ink, most ink and image
     resolution; exits 1 with one line per failure (FILE: page N: rule: message).
     """
-    from publish.preflight import check
+    from publish.preflight import PreflightError, check
 
     failed = False
     for path in files:
-        report = check(path)
+        try:
+            report = check(path)
+        except PreflightError as exc:
+            click.echo(f"{path}: {exc.message}", err=True)
+            failed = True
+            continue
         if not quiet:
             click.echo(f"{path}: " + "\n".join(report.lines()))
         for failure in report.failures:

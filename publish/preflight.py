@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, ImageMath
 
+from publish import ghostscript
 from publish.errors import PublishError
 from publish.render.pdf_editions import PRINT_CONDITIONS
 
@@ -44,7 +44,7 @@ RGB_FAMILIES = frozenset({"/DeviceRGB"})
 
 
 class PreflightError(PublishError):
-    """The file cannot be preflighted at all (unreadable, encrypted, no Ghostscript)."""
+    """The file cannot be preflighted at all (unreadable, encrypted)."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,8 @@ def check(pdf: bytes | Path, *, resolution: int = INK_RESOLUTION) -> Report:
     except pikepdf.PasswordError:
         raise PreflightError("the file is encrypted: PDF/X forbids encryption") from None
     except pikepdf.PdfError as exc:
-        raise PreflightError(f"not a readable PDF: {exc}") from None
+        reason = str(exc).rsplit(": ", 1)[-1]  # without qpdf's name for the byte stream
+        raise PreflightError(f"not a readable PDF ({reason})") from None
     with doc:
         failures: list[Failure] = []
         intent, profile = _output_intent(doc, failures)
@@ -453,26 +454,16 @@ def _text_ink(family: str, colour: tuple[float, ...]) -> str:
 def _max_inks(data: bytes, pages: list[PageReport], profile: bytes | None,
               resolution: int) -> list[float]:
     """Per page, the most ink (C+M+Y+K+spots, %) on one pixel inside the bleed box."""
-    from publish.render.pdfx import PdfxError, ghostscript, ghostscript_args, profile_folder
-
-    try:
-        ghostscript()
-    except PdfxError as exc:
-        raise PreflightError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="publish-preflight-") as tmp:
         work = Path(tmp)
         (work / "in.pdf").write_bytes(data)
+        profiles = None
         if profile is not None:
             (work / "intent.icc").write_bytes(profile)
-            args = ghostscript_args(profile_folder(work / "intent.icc", work))
-        else:
-            args = [ghostscript(), "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE"]
-        run = subprocess.run([*args, "-sDEVICE=tiffsep", f"-r{resolution}",
-                              f"-sOutputFile={work / 'p%d.tif'}", str(work / "in.pdf")],
-                             capture_output=True, text=True, check=False)
-        if run.returncode != 0:
-            raise PreflightError(f"Ghostscript could not render the separations: "
-                                 f"{(run.stderr or run.stdout).strip()[:500]}")
+            profiles = ghostscript.profile_folder(work / "intent.icc", work)
+        ghostscript.run(["-sDEVICE=tiffsep", f"-r{resolution}",
+                         f"-sOutputFile={work / 'p%d.tif'}", str(work / "in.pdf")],
+                        profiles=profiles, what="render the separations")
         return [_page_ink(work, page, resolution) for page in pages]
 
 

@@ -352,6 +352,11 @@ def test_preflight_command_prints_one_line_per_failure(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["preflight", str(good)])
     assert result.exit_code == 0, result.output
     assert "max ink   100 %" in result.output
+    junk = tmp_path / "junk.pdf"
+    junk.write_text("not a PDF")
+    result = CliRunner().invoke(cli, ["preflight", "--quiet", str(junk), str(good)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{junk}: not a readable PDF (")
 
 
 # --------------------------------------------------------------------------------------

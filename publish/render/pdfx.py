@@ -15,9 +15,8 @@ Then, here:
    (links, RGB blending spaces).
 
 The result is written only if ``publish.preflight`` finds nothing wrong with it.
-Ghostscript is a build dependency (scripts/install-build-deps.sh); its pdfwrite
-takes its CMYK target from ``default_cmyk.icc`` in its profile folder, so the
-conversion runs with a private folder in which that name is the condition's profile.
+Ghostscript runs through ``publish.ghostscript``, with a profile folder in which
+``default_cmyk.icc`` is the condition's profile (pdfwrite's only CMYK target).
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import shutil
-import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -35,6 +32,7 @@ from xml.sax.saxutils import escape
 
 import pikepdf
 
+from publish import ghostscript
 from publish.errors import RenderError
 from publish.render.base import RenderContext
 from publish.render.pdf_editions import PRINT_CONDITIONS, VARIANTS, PrintCondition
@@ -42,18 +40,10 @@ from publish.render.pdf_editions import PRINT_CONDITIONS, VARIANTS, PrintConditi
 PDFX_VERSION = "PDF/X-4"
 MM = 72 / 25.4
 MARK_GAP = 1 * MM
-"""Crop marks start this far outside the bleed box: nothing of them is ever printed."""
+"""Crop marks start this far outside the bleed box, so no trim tolerance ever shows them."""
 MARK_LENGTH = 5 * MM
 MARGIN = 1 * MM
 """Between the end of the marks and the edge of the media box."""
-
-GS_PROFILE_DIRS = (Path("/usr/share/color/icc/ghostscript"),)
-"""Where Debian's Ghostscript keeps its ICC profiles (package libgs-common)."""
-
-
-class PdfxError(Exception):
-    """Ghostscript is missing or failed: the print-shop file cannot be made."""
-
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -81,7 +71,7 @@ def finish(pdf: bytes, ctx: RenderContext) -> bytes:
     try:
         result = make_pdfx(pdf, condition, info)
         failures = preflight.check(result).failures
-    except (PdfxError, preflight.PreflightError) as exc:
+    except (ghostscript.GhostscriptError, preflight.PreflightError) as exc:
         raise RenderError("pdf", str(exc), ctx.doc.path) from None
     if failures:
         name = f"{ctx.stem}{VARIANTS['print-shop'].suffix}"
@@ -96,50 +86,13 @@ def make_pdfx(pdf: bytes, condition: PrintCondition, info: DocumentInfo) -> byte
     return _finish(converted, condition, info)
 
 
-def ghostscript() -> str:
-    """The Ghostscript command, or PdfxError saying how to install it."""
-    found = shutil.which("gs")
-    if not found:
-        raise PdfxError("Ghostscript (gs) is needed for the print-shop file: "
-                        "run scripts/install-build-deps.sh (apt install ghostscript)")
-    return found
-
-
-def profile_folder(profile: Path, into: Path) -> Path:
-    """A copy of Ghostscript's profile folder whose ``default_cmyk.icc`` is ``profile``.
-
-    Ghostscript reads DeviceCMYK as ``default_cmyk.icc`` and pdfwrite converts to it
-    (``-sOutputICCProfile`` is refused by pdfwrite and ignored by its conversion), so
-    with this folder DeviceCMYK means the press's CMYK, as PDF/X says it does, and
-    RGB is converted for that press. The other profiles are links to Ghostscript's.
-    """
-    source = next((d for d in GS_PROFILE_DIRS if (d / "default_rgb.icc").is_file()), None)
-    if source is None:
-        raise PdfxError("Ghostscript's ICC profiles were not found in "
-                        + ", ".join(map(str, GS_PROFILE_DIRS)) + " (package libgs-common)")
-    folder = into / "icc"
-    folder.mkdir()
-    for installed in sorted(source.iterdir()):
-        if installed.name != "default_cmyk.icc":
-            (folder / installed.name).symlink_to(installed)
-    shutil.copyfile(profile, folder / "default_cmyk.icc")
-    return folder
-
-
-def ghostscript_args(folder: Path) -> list[str]:
-    """The options every run on the condition's colours shares (conversion, rendering)."""
-    return [ghostscript(), "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE",
-            f"--permit-file-read={folder}/", f"-sICCProfilesDir={folder}/"]
-
-
 def _to_cmyk(pdf: bytes, condition: PrintCondition) -> bytes:
     """Ghostscript pdfwrite: RGB to CMYK through the condition's profile, nothing else."""
     with tempfile.TemporaryDirectory(prefix="publish-pdfx-") as tmp:
         work = Path(tmp)
-        folder = profile_folder(condition.profile_path, work)
         (work / "in.pdf").write_bytes(pdf)
-        command = [
-            *ghostscript_args(folder), "-sDEVICE=pdfwrite", "-dCompatibilityLevel=1.6",
+        ghostscript.run([
+            "-sDEVICE=pdfwrite", "-dCompatibilityLevel=1.6",
             "-sProcessColorModel=DeviceCMYK", "-sColorConversionStrategy=CMYK",
             # Reproducible: no clock, no random ID, no XMP of Ghostscript's (ours is added).
             "-dOmitInfoDate", "-dOmitID", "-dOmitXMP",
@@ -149,11 +102,9 @@ def _to_cmyk(pdf: bytes, condition: PrintCondition) -> bytes:
             "-dDownsampleMonoImages=false", "-dAutoFilterColorImages=false",
             "-dColorImageFilter=/FlateEncode", "-dAutoFilterGrayImages=false",
             "-dGrayImageFilter=/FlateEncode",
-            f"-sOutputFile={work / 'out.pdf'}", str(work / "in.pdf")]
-        run = subprocess.run(command, capture_output=True, text=True, check=False)
-        if run.returncode != 0 or not (work / "out.pdf").is_file():
-            raise PdfxError(f"Ghostscript could not convert to CMYK: "
-                            f"{(run.stderr or run.stdout).strip()[:500]}")
+            f"-sOutputFile={work / 'out.pdf'}", str(work / "in.pdf")],
+            profiles=ghostscript.profile_folder(condition.profile_path, work),
+            what="convert the print-shop file to CMYK")
         return (work / "out.pdf").read_bytes()
 
 
