@@ -154,7 +154,6 @@ class Edition:
         laid.flow(body)
         preliminary = Pager(self.width, self.height - 1)
         preliminary.flow(front)
-        preliminary.new_page()
         self.contents(preliminary, laid.anchors)
         numbers = self.numbers([f"p{n}" for n in range(1, len(preliminary.pages) + 1)]
                                + [str(n) for n in range(1, len(laid.pages) + 1)])
@@ -194,10 +193,13 @@ class Edition:
         """The contents: level-2 entries from cell 1, level-3 from cell 3, runovers in
         cell 5, guide dots to the braille page number at the right margin."""
         entries = [(level, text, page) for level, text, page in anchors if level in (2, 3)]
+        if not entries:
+            return  # a guide without sections: the title page is enough
         title, label, *texts = louis.translate(
             self.table, [self.words["contents"], self.words["braille_page"],
                          *(clean(text) for _, text, _ in entries)])
         numbers = self.numbers([str(page) for _, _, page in entries])
+        pager.new_page()
         pager.add_lines(wrap(title, self.width, 0, 0, centred=True))
         pager.add_lines([BLANK * (self.width - len(label)) + label], before=True)
         room = max((len(n) for n in numbers), default=1) + 4
