@@ -246,3 +246,23 @@ def test_a_character_without_braille_is_an_error_at_its_line(tmp_path: Path) -> 
         BrailleRenderer().render(RenderContext(doc, RenderOptions()))
     assert f"emoji.md:{line}: render-braille: '\N{CRESCENT MOON}' (U+1F319) has no six-dot " \
            "braille in the liblouis table es-g1.ctb" in caught.value.format_message()
+
+
+def test_layout_follows_braille_formats(shipped: dict[str, bytes]) -> None:
+    """Headings by level, 3-1 paragraphs, 1-3 list items, tables in columns when they fit
+    and listed when not, the picture in a 7-5 transcriber's note."""
+    doc, _ = check(ROOT / "tests" / "fixtures" / "guides" / "good" / "full.md")
+    files = BrailleRenderer().render(RenderContext(doc, RenderOptions()))
+    lines = [line for page in pages_of(files["full.brf"]) for line in page]
+    centred = next(line for line in lines if line.strip() == ",KEY FACTS")
+    assert abs(len(centred) - len(centred.lstrip()) - (CELLS - 10) // 2) <= 1
+    assert "    ,A SUBSEC;N" in lines  # level 3: cell 5
+    assert "  ,A %ORT 9TRODUC;N T CITES A S\\RCE" in lines  # paragraph: cell 3 …
+    assert lines[lines.index("  ,A %ORT 9TRODUC;N T CITES A S\\RCE") + 1] == ".<#A.>4"  # … cell 1
+    assert ",! F/ FACT1 : IS %ORT4" in lines  # list item: cell 1
+    assert lines[lines.index(",?+   ,VALUE") + 1] == "3333  333333"  # columns, dots 2-5 rule
+    note = next(i for i, line in enumerate(lines) if "@.<" in line)
+    assert lines[note].startswith("      @.<") and lines[note + 1].startswith("    ,")  # 7-5
+    shipped_lines = [line for page in pages_of(shipped["brf"]) for line in page]
+    row = shipped_lines.index(",DOSE")  # listed: the row's first cell, then each other cell
+    assert shipped_lines[row + 1] == '  ,/&>D-DOSE NALTREX"O3 #EJ MG A "D4'  # with its heading
