@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from publish import fonts
 from publish.checks import editorial, structure, translation
 from publish.checks import resources as resource_checks
 from publish.diagnostics import Diagnostic
@@ -19,7 +20,8 @@ GUARDS: list[Check] = list(resource_checks.CHECKS)
 """Checks on what renderers would read (images: confined, real, safe); a renderer that
 starts while the other checks still run must see these pass first (``safe_to_render``)."""
 
-CHECKS: list[Check] = [*structure.CHECKS, *editorial.CHECKS, *translation.CHECKS, *GUARDS]
+CHECKS: list[Check] = [*structure.CHECKS, *editorial.CHECKS, *translation.CHECKS, fonts.check,
+                       *GUARDS]
 
 
 def run_checks(doc: Document) -> list[Diagnostic]:

@@ -20,7 +20,7 @@ from typing import ClassVar
 from lxml import etree
 from lxml.html import HtmlElement
 
-from publish import styles
+from publish import fonts, styles
 from publish.labels import labels_for
 from publish.model import Document
 from publish.render import embed
@@ -60,10 +60,11 @@ def policy(style: str) -> str:
             "font-src data:; base-uri 'none'; form-action 'none'")
 
 
-def screen_css(*layers: str) -> str:
-    """The screen layers after the tokens, with the woff2 fonts inlined as data."""
+def screen_css(doc: Document, *layers: str) -> str:
+    """The screen layers after the tokens, with the woff2 fonts inlined as data, then the
+    fonts this guide needs beyond them (``publish.fonts``; inlined by ``fonts.inline``)."""
     css = styles.only_font_format(styles.stylesheet(*layers, "html.css"), "woff2")
-    return styles.inline_fonts(css)
+    return styles.inline_fonts(css) + fonts.stylesheet(doc, "woff")
 
 
 def page_head(title: str, css: str, modified: str, description: str = "",
@@ -163,7 +164,7 @@ class HtmlRenderer:
         meta = doc.meta
         words = labels_for(meta.lang)
         parts = guide_parts(doc)
-        css = screen_css()
+        css = fonts.inline(screen_css(doc))
 
         html = element("html", lang=meta.lang, dir=meta.dir)
         html.append(page_head(meta.title, css, ctx.build_date.date().isoformat(),
@@ -195,7 +196,7 @@ class EmbedRenderer:
     name: ClassVar[str] = "embed"
 
     def render(self, ctx: RenderContext) -> dict[str, bytes]:
-        css = embed.scope_css(screen_css("embed.css"))
+        css = fonts.inline(embed.scope_css(screen_css(ctx.doc, "embed.css")))
         return {
             f"{ctx.stem}.embed.html": self.fragment(ctx, css).encode("utf-8"),
             f"{ctx.stem}.embed.css": css.encode("utf-8"),

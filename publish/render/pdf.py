@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from publish import styles
+from publish import fonts, styles
 from publish.errors import RenderError
 from publish.labels import labels_for
 from publish.render import PAGE_STARTS_FACT
@@ -51,21 +51,26 @@ FINISHES: dict[str, str] = {
 
 
 class _Counter(logging.Handler):
-    """Collects WeasyPrint's ERROR records (missing alt, missing lang) to fail the build.
+    """Collects WeasyPrint's ERROR records (missing alt, missing lang) to fail the build,
+    and its warning that a character was drawn as an empty box (``.notdef``): the
+    ``font-coverage`` check should have stopped that guide already.
 
     ``expected`` are messages that are not errors here: WeasyPrint logs every
     ``alt=""`` image, but a decorative image is meant to have no alt (the post-pass
     makes it an artifact).
     """
 
+    BOX = ".notdef glyph rendered"
+
     def __init__(self, expected: frozenset[str] = frozenset()) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.expected = expected
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if message not in self.expected:
+        if (record.levelno >= logging.ERROR or message.startswith(self.BOX)) \
+                and message not in self.expected:
             self.messages.append(message)
 
 
@@ -82,19 +87,22 @@ def _weasy() -> Any:
     """Import WeasyPrint once, only when a PDF is built (first: see weasy.py)."""
     from publish.render.weasy import weasyprint  # isort: skip
     from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class Refused(FatalURLFetchingError):
         """Stops rendering at the first reference outside the allowed folders."""
 
     class ConfinedFetcher(URLFetcher):
-        """Serves data: URLs and files inside the allowed folders; nothing else."""
+        """Serves data: URLs, files inside the allowed folders and the guide's font
+        subsets (``publish.fonts``); nothing else."""
 
         def __init__(self, roots: tuple[Path, ...]) -> None:
             super().__init__(allowed_protocols={"data", "file"})
             self.roots = roots
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(fonts.URL_PREFIX):
+                return URLFetcherResponse(url, fonts.font_file(url))
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             try:
@@ -236,7 +244,8 @@ class PdfRenderer:
         weasyprint = _weasy()
         doc = ctx.doc
         css = styles.resolve_tokens(
-            styles.only_font_format(styles.stylesheet(*self.layers(ctx, variant)), "truetype"),
+            styles.only_font_format(styles.stylesheet(*self.layers(ctx, variant)), "truetype")
+            + fonts.stylesheet(doc, "truetype"),
             self.running_tokens(ctx))
         fetcher = weasyprint.ConfinedFetcher(allowed_roots(doc.source_dir))
         html = weasyprint.HTML(string=self.document_html(ctx, mark=mark, too_tall=too_tall),
