@@ -60,11 +60,16 @@ def policy(style: str) -> str:
             "font-src data:; base-uri 'none'; form-action 'none'")
 
 
-def screen_css(doc: Document, *layers: str) -> str:
-    """The screen layers after the tokens, with the woff2 fonts inlined as data, then the
-    fonts this guide needs beyond them (``publish.fonts``; inlined by ``fonts.inline``)."""
+def screen_css(*layers: str) -> str:
+    """The screen layers after the tokens, with the woff2 fonts inlined as data."""
     css = styles.only_font_format(styles.stylesheet(*layers, "html.css"), "woff2")
-    return styles.inline_fonts(css) + fonts.stylesheet(doc, "woff")
+    return styles.inline_fonts(css)
+
+
+def guide_css(doc: Document, *layers: str) -> str:
+    """``screen_css`` and the fonts this guide needs beyond it (``publish.fonts``), whose
+    subsets are still ``publish-font:`` URLs: ``fonts.inline`` makes them data last."""
+    return screen_css(*layers) + fonts.stylesheet(doc, "woff")
 
 
 def page_head(title: str, css: str, modified: str, description: str = "",
@@ -164,7 +169,7 @@ class HtmlRenderer:
         meta = doc.meta
         words = labels_for(meta.lang)
         parts = guide_parts(doc)
-        css = fonts.inline(screen_css(doc))
+        css = fonts.inline(guide_css(doc))
 
         html = element("html", lang=meta.lang, dir=meta.dir)
         html.append(page_head(meta.title, css, ctx.build_date.date().isoformat(),
@@ -196,7 +201,7 @@ class EmbedRenderer:
     name: ClassVar[str] = "embed"
 
     def render(self, ctx: RenderContext) -> dict[str, bytes]:
-        css = fonts.inline(embed.scope_css(screen_css(ctx.doc, "embed.css")))
+        css = fonts.inline(embed.scope_css(guide_css(ctx.doc, "embed.css")))
         return {
             f"{ctx.stem}.embed.html": self.fragment(ctx, css).encode("utf-8"),
             f"{ctx.stem}.embed.css": css.encode("utf-8"),
