@@ -31,6 +31,7 @@ import io
 import os
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +53,8 @@ TABLE = FONTS_DIR / "fonts.yaml"
 SUBSET_SCHEME = "hb-subset; all layout features; all names; v2"
 URL_PREFIX = "publish-font:"
 CACHED_FILES = 64
-"""Font files the build cache keeps (newest first): a CJK guide makes four, ≈ 2.5 MB."""
+"""Font files the build cache keeps (newest first; a CJK guide makes four, ≈ 2.5 MB), and
+this process in memory."""
 """Part of every subset's cache key: change it when the way subsets are made changes."""
 
 Kind = Literal["truetype", "woff"]
@@ -194,6 +196,8 @@ def characters(doc: Document) -> frozenset[str]:
     """
     key = (doc.source_sha256, doc.meta.lang)
     if key not in _CHARACTERS:  # the PDF asks once per layout of each edition
+        if len(_CHARACTERS) >= CACHED_FILES:
+            _CHARACTERS.clear()
         _CHARACTERS[key] = frozenset(c for c in set(drawn_text(doc))
                                      if unicodedata.category(c) != "Cc")
     return _CHARACTERS[key]
@@ -339,22 +343,32 @@ def _pinned_bytes(font: Font, face: Face) -> bytes:
     return data
 
 
-_FILES: dict[str, bytes] = {}
-"""Font files made by this process, by the name :data:`URL_PREFIX` addresses them with."""
+_FILES: OrderedDict[str, bytes] = OrderedDict()
+"""Font files this process made or read, newest last, by the name :data:`URL_PREFIX`
+addresses them with; at most :data:`CACHED_FILES` (``publish watch`` runs for hours)."""
+
+
+def _keep(name: str, data: bytes) -> None:
+    _FILES[name] = data
+    _FILES.move_to_end(name)
+    while len(_FILES) > CACHED_FILES:
+        _FILES.popitem(last=False)
 
 
 def _cached(name: str, make: Callable[[], bytes]) -> str:
     """Keep the bytes ``make`` gives in the build cache (``fonts/<name>``) and in this
     process; returns ``name``. Made only when neither has them."""
     if name in _FILES:
+        _FILES.move_to_end(name)
         return name
     path = cache.cache_dir() / "fonts" / name
     try:
-        _FILES[name] = path.read_bytes()
+        _keep(name, path.read_bytes())
         return name
     except OSError:
         pass
-    data = _FILES[name] = make()
+    data = make()
+    _keep(name, data)
     with contextlib.suppress(OSError):  # a read-only cache only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{name}.{os.getpid()}")
@@ -376,8 +390,8 @@ def _prune(folder: Path) -> None:
 def font_file(url: str) -> bytes:
     """The bytes of a font a stylesheet of this process names (``publish-font:…``)."""
     name = url.removeprefix(URL_PREFIX)
-    if name not in _FILES:
-        raise KeyError(f"{url}: no such font was made by this process")
+    if name not in _FILES:  # made long ago in this process: the build cache may have it
+        _keep(name, (cache.cache_dir() / "fonts" / name).read_bytes())
     return _FILES[name]
 
 
@@ -423,7 +437,8 @@ def _woff(sfnt: str) -> str:
     def make() -> bytes:
         from fontTools.ttLib import TTFont
 
-        font = TTFont(io.BytesIO(_FILES[sfnt]), recalcTimestamp=False, recalcBBoxes=False)
+        font = TTFont(io.BytesIO(font_file(URL_PREFIX + sfnt)), recalcTimestamp=False,
+                      recalcBBoxes=False)
         font.flavor = "woff"
         out = io.BytesIO()
         font.save(out, reorderTables=False)
@@ -456,7 +471,7 @@ def _stylesheet(lang: str, chars: frozenset[str], kind: Kind) -> str:
                 name, fmt = _woff(subset(font, face, mine, retain_gids=False)), "woff"
             else:
                 name = subset(font, face, mine, retain_gids=True)
-                fmt = "opentype" if _FILES[name][:4] == b"OTTO" else "truetype"
+                fmt = "opentype" if font_file(URL_PREFIX + name)[:4] == b"OTTO" else "truetype"
             rules.append(f"@font-face {{ font-family: {_quoted(alias)}; font-style: normal; "
                          f'font-weight: {face.weight}; src: url({URL_PREFIX}{name}) '
                          f'format("{fmt}"); }}')
@@ -497,5 +512,6 @@ def inline(css: str) -> str:
     def data(match: re.Match[str]) -> str:
         name = match.group(1)
         mime = "font/woff" if name.endswith(".woff") else "font/sfnt"
-        return f"url(data:{mime};base64,{base64.b64encode(_FILES[name]).decode('ascii')})"
+        encoded = base64.b64encode(font_file(URL_PREFIX + name)).decode("ascii")
+        return f"url(data:{mime};base64,{encoded})"
     return _URL.sub(data, css)

@@ -9,9 +9,11 @@ build with its line and nothing written.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -133,6 +135,29 @@ def test_a_guide_in_plain_latin_reads_no_font_file_and_gets_no_new_css() -> None
     assert fonts._cmap.cache_info().currsize == 0
 
 
+@pytest.mark.parametrize("guide", sorted((ROOT / "tests" / "fixtures" / "languages").glob("*.md")),
+                         ids=lambda path: path.stem)
+def test_every_language_fixture_has_a_font_for_every_character(guide: Path) -> None:
+    assert fonts.check(parse(guide)) == []
+
+
+def test_a_debian_font_that_is_not_installed_is_named_with_its_package(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real = fonts.table()
+    cjk = real.fonts["noto-sans-cjk-sc"]
+    gone = dataclasses.replace(cjk, faces=tuple(
+        dataclasses.replace(face, path=tmp_path / face.path.name) for face in cjk.faces))
+    monkeypatch.setattr(fonts, "table", lambda: dataclasses.replace(
+        real, fonts={**real.fonts, cjk.key: gone}))
+    found = fonts.check(parse(FIXTURES / "scripts.md"))
+    assert [d.rule for d in found] == ["font-missing"]
+    assert re.search(r"U\+3002 IDEOGRAPHIC FULL STOP \('。'\) and \d+ other characters are "
+                     r"in none of the installed fonts, and Noto Sans CJK SC, which may have "
+                     r"them, is not installed: install the Debian package "
+                     r"fonts-noto-cjk=1:20220127\+repack1-1", found[0].message)
+    assert found[0].line == 34
+
+
 def test_the_names_of_characters_in_messages() -> None:
     assert fonts.unicode_name("\ue000") == "U+E000 <private use>"
     assert fonts.unicode_name("İ") == "U+0130 LATIN CAPITAL LETTER I WITH DOT ABOVE"
@@ -157,7 +182,7 @@ def test_subsets_are_the_same_bytes_every_time(tmp_path: Path,
     made = []
     for run in ("a", "b"):
         monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path / run))
-        monkeypatch.setattr(fonts, "_FILES", {})
+        monkeypatch.setattr(fonts, "_FILES", OrderedDict())
         made.append(fonts.font_file(fonts.URL_PREFIX + fonts.subset(
             font, font.faces[0], frozenset("هذه جملة"), retain_gids=False)))
     assert made[0] == made[1] and made[0][:4] == b"\0\1\0\0"
