@@ -15,7 +15,9 @@ Measured:
 - ``publish watch``: a one-word edit until every output is rewritten on disk;
 - the same cold builds on a generated guide ten times as long, and how cost grows
   with pages;
-- ``publish build`` of 8 guides with ``--jobs 1`` and ``--jobs 2``.
+- ``publish build`` of 8 guides with ``--jobs 1`` and ``--jobs 2``;
+- a Chinese guide of the shipped guide's length (its fonts are subsets of the 19 MB Noto
+  Sans CJK collection, the slow case of issue #12) against the shipped guide, cold.
 
 Usage: ``python scripts/bench.py [--rounds N] [--out bench/latest.json]``.
 This is a measurement, not a test: nothing here passes or fails a build.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -55,6 +58,7 @@ TARGETS = {
     "jobs_speedup": ("8 guides: --jobs 1 time ÷ --jobs 2 time", "≥", 1.7),
     "peak_mb": ("peak memory, shipped guide, MB", "≤", 150),
     "peak10_mb": ("peak memory, 10× guide, MB", "≤", 300),
+    "zh_vs_en": ("Chinese guide of the same length: cold build ÷ shipped guide", "≤", 1.5),
 }
 
 
@@ -151,6 +155,70 @@ def long_guide(folder: Path, times: int = 10) -> Path:
     target = folder / "guide.md"
     target.write_text(head + h1 + intro + "".join(copies) + "".join(about), encoding="utf-8")
     return target
+
+
+_PROTECTED = re.compile(r"(\]\([^)]*\)|\[@[^\]]*\]|\{[^}]*\}|`[^`]*`|<[^>]+>|https?://\S+)"
+                        r"|([A-Za-z]+)")
+
+
+def chinese_guide(folder: Path) -> Path:
+    """The shipped guide with every English word of its body and title in Chinese characters.
+
+    Not a translation (no medical statement is made in Chinese): each word becomes
+    one to four characters picked by its hash from the common CJK block, so the guide
+    keeps its structure, its length and a realistic variety of characters (about
+    1,500 distinct ones, each needing its glyph); markup, link targets, citation keys
+    and ids are kept. The rules file stays behind: its required English phrases
+    would not be found.
+    """
+    def chinese(word: str) -> str:
+        digest = hashlib.sha256(word.lower().encode()).digest()
+        return "".join(chr(0x4E00 + int.from_bytes(digest[2 * i:2 * i + 2], "big") % 0x51A6)
+                       for i in range(1 + len(word) // 3))
+
+    def convert(text: str) -> str:
+        return _PROTECTED.sub(lambda m: m.group(1) or chinese(m.group(2)), text)
+
+    text = GUIDE.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    front = re.sub(r"^lang: .*$", "lang: zh-Hans", front, flags=re.M)
+    front = re.sub(r'^title: "(.*)"$', lambda m: f'title: "{convert(m.group(1))}"', front,
+                   flags=re.M)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(GUIDE.parent / "images", folder / "images", dirs_exist_ok=True)
+    target = folder / "guide.md"
+    target.write_text(f"---\n{front}---\n{convert(body)}", encoding="utf-8")
+    return target
+
+
+ZH_FORMATS = ("--format", "html", "--format", "embed", "--format", "pdf", "--format", "epub")
+"""What the Chinese comparison builds on both sides: the formats whose fonts it is about.
+(The braille edition of characters picked at random refuses those its table lacks.)"""
+
+
+def chinese_against_english(guide: Path, work: Path, rounds: int
+                            ) -> dict[str, dict[str, float]]:
+    """Cold builds (``ZH_FORMATS``) of the Chinese guide and the shipped guide, alternating,
+    after a warm-up of each."""
+    samples = {"english": Sample(), "chinese": Sample()}
+    counter = iter(range(10_000))
+
+    def once(source: Path) -> Measured:
+        n = next(counter)
+        return run([PYTHON, "-m", "publish", "build", str(source), "--out",
+                    str(work / f"out-{n}"), "--quiet", *ZH_FORMATS], ROOT,
+                   env_with_cache(work / f"cache-{n}"))
+
+    sides = {"english": GUIDE, "chinese": guide}
+    for source in sides.values():
+        once(source)
+    for r in range(rounds):
+        order = ["english", "chinese"] if r % 2 == 0 else ["chinese", "english"]
+        for side in order:
+            samples[side].add(once(sides[side]))
+        print(f"  round {r + 1}: English {samples['english'].seconds[-1]:.2f} s, "
+              f"Chinese {samples['chinese'].seconds[-1]:.2f} s", flush=True)
+    return {side: sample.summary() for side, sample in samples.items()}
 
 
 def pages(pdf: Path) -> int:
@@ -346,6 +414,8 @@ def main() -> None:
                        "tenfold": pages(work / "ten" / "out-0" / "guide.pdf")}
         print("8 guides: --jobs 1 against --jobs 2", flush=True)
         jobs = library(work, max(2, rounds // 2))
+        print("Chinese guide of the same length against the shipped guide", flush=True)
+        zh = chinese_against_english(chinese_guide(work / "zh"), work / "zh", rounds)
     cold, pandoc = shipped["publish"]["median_s"], shipped["pandoc"]["median_s"]
     cold10, pandoc10 = tenfold["publish"]["median_s"], tenfold["pandoc"]["median_s"]
     figures = {
@@ -359,6 +429,7 @@ def main() -> None:
         "jobs_speedup": round(jobs["jobs_1"]["median_s"] / jobs["jobs_2"]["median_s"], 2),
         "peak_mb": shipped["publish"]["peak_mb"],
         "peak10_mb": tenfold["publish"]["peak_mb"],
+        "zh_vs_en": round(zh["chinese"]["median_s"] / zh["english"]["median_s"], 2),
     }
     result = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -367,7 +438,7 @@ def main() -> None:
         "versions": versions(), "rounds": rounds,
         "bench_seconds": round(time.perf_counter() - started, 1),
         "shipped": shipped, "noop": nothing, "watch": watched, "tenfold": tenfold,
-        "pages": page_counts, "library_8_guides": jobs, "figures": figures,
+        "pages": page_counts, "library_8_guides": jobs, "chinese": zh, "figures": figures,
         "targets": {key: {"what": what, "target": f"{op} {limit}", "value": figures[key],
                           "met": figures[key] <= limit if op == "≤" else figures[key] >= limit}
                     for key, (what, op, limit) in TARGETS.items()},
@@ -391,7 +462,9 @@ def report(result: dict) -> None:
             ("10× guide, cold build", result["tenfold"]["publish"]),
             ("10× guide, Pandoc", result["tenfold"]["pandoc"]),
             ("8 guides, --jobs 1", result["library_8_guides"]["jobs_1"]),
-            ("8 guides, --jobs 2", result["library_8_guides"]["jobs_2"])]
+            ("8 guides, --jobs 2", result["library_8_guides"]["jobs_2"]),
+            ("Chinese guide (same length), cold build", result["chinese"]["chinese"]),
+            ("Shipped guide, cold build in the same rounds", result["chinese"]["english"])]
     print(f"\n{'':58} {'median':>8} {'min–max':>14} {'CPU':>7} {'peak MB':>8}")
     for label, s in rows:
         cpu = f"{s['cpu_median_s']:>6.2f}s" if s["cpu_median_s"] else f"{'–':>7}"
