@@ -213,7 +213,7 @@ def test_language_without_a_table_is_an_error_and_writes_nothing(tmp_path: Path)
     with pytest.raises(PublishError) as caught:
         build(source, tmp_path, ("html", "braille"))
     message = caught.value.format_message()
-    assert re.match(r".*no-table\.md:3: render-braille: no braille table for language 'am'",
+    assert re.match(r".*no-table\.md:3: render-braille: no braille table for language 'so'",
                     message), message
     assert list(tmp_path.iterdir()) == []
 

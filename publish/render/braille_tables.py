@@ -63,18 +63,23 @@ CODES: dict[str, BrailleCode] = {
     "mr": BrailleCode("mr-in-g1.utb"),
     "ta": BrailleCode("ta-ta-g1.ctb"),
     "te": BrailleCode("te-in-g1.utb"),
-    "zh": BrailleCode("zh-chn.ctb"),
+    "am": BrailleCode("ethio-g1.ctb"),  # Ethiopic script (it lacks Tigrinya's extra letters)
+    "zh": BrailleCode("zh-chn.ctb"),  # mainland Chinese braille, either script
+    "zh-tw": BrailleCode("zh-tw.ctb"),  # the region decides the braille system, not the script
+    "zh-hk": BrailleCode("zh-hk.ctb"),  # Cantonese braille
     "ko": BrailleCode("ko-g1.ctb", "ko-g2.ctb"),
     "vi": BrailleCode("vi-vn-g1.ctb", "vi-vn-g2.ctb"),
     "sw": BrailleCode("sw-ke-g1.utb", "sw-ke-g2.ctb"),
     "cy": BrailleCode("cy-cy-g1.utb", "cy-cy-g2.ctb"),
 }
-"""Primary language subtag (``es`` of ``es-MX``) → its braille code.
+"""Language tag (``zh-hant``) or primary subtag (``es`` of ``es-MX``) → its braille code.
 
 Left out after trying them (liblouis 3.24): ``ro.ctb`` writes eight-dot computer
-braille, ``ne.ctb`` has no braille for common vowel signs (ै), and the Urdu tables
-none for the decimal point of "4.5". A guide in those languages gets a clear
-``render-braille`` error instead of a braille file with holes in it."""
+braille, ``ne.ctb`` has no braille for common vowel signs (ै), the Urdu tables none
+for the decimal point of "4.5", ``ethio-g1.ctb`` none for Tigrinya's extra letters (ቐ).
+A guide in those languages gets a clear ``render-braille`` error instead of a braille
+file with holes in it; so does a character a table lacks (``zh-tw.ctb`` and
+``fa-ir-g1.utb`` have no Latin letters, ``bn.tbl`` no danda "।")."""
 
 
 @dataclass(frozen=True)
@@ -98,5 +103,8 @@ DEFAULT_PAGE = "40x25"
 
 
 def code_for(lang: str) -> BrailleCode | None:
-    """The braille code for a BCP 47 tag, or None when liblouis has no table for it."""
-    return CODES.get(lang.split("-")[0].lower())
+    """The braille code for a BCP 47 tag, or None when liblouis has no table for it: the
+    longest prefix of the tag that has a row (``zh-Hant-TW`` → ``zh-hant``)."""
+    parts = lang.lower().split("-")
+    return next((CODES[tag] for n in range(len(parts), 0, -1)
+                 if (tag := "-".join(parts[:n])) in CODES), None)
