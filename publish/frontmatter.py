@@ -250,8 +250,12 @@ def _load_yaml(src: SourceText) -> tuple[dict[str, Any], dict[str, int]]:
                           "'field: value' lines", src.path, src.front_matter_line)
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             lines[str(key_node.value)] = src.front_matter_line + key_node.start_mark.line
+            if isinstance(value_node, yaml.SequenceNode):  # "review_notes.2": its own line
+                for index, item in enumerate(value_node.value):
+                    lines[f"{key_node.value}.{index}"] = \
+                        src.front_matter_line + item.start_mark.line
     return data, lines
 
 

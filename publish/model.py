@@ -44,6 +44,14 @@ class Source:
         """Where a reader can find the source: the DOI resolver or the URL."""
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What the PIF TICK asks of a source and this one lacks: ``publisher`` (or
+        journal), ``year``, ``address`` (a URL or DOI). The title is always there."""
+        wanted = {"publisher": self.publisher, "year": self.year,
+                  "address": self.url or self.doi}
+        return tuple(part for part, value in wanted.items() if not value)
+
 
 @dataclass(frozen=True)
 class Metadata:

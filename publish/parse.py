@@ -322,12 +322,13 @@ def _generated_about(body: HtmlElement, meta: Metadata, cited: list[Source]) -> 
             _sub(dl, "dt", term)
             _sub(dl, "dd", value)
 
-    if meta.review_notes and meta.is_draft:
+    questions = [*meta.review_notes, *_sources_to_complete(meta, words)]
+    if questions and meta.is_draft:
         notes = _generated_section(parent, level, "review-notes", words["review_notes"],
                                    "review-notes")
         ul = _sub(notes, "ul")
-        for note in meta.review_notes:
-            _sub(ul, "li", note)
+        for question in questions:
+            _sub(ul, "li", question)
 
     if cited:
         sources = _generated_section(parent, level, "sources", words["sources"], "sources")
@@ -345,6 +346,22 @@ def _generated_about(body: HtmlElement, meta: Metadata, cited: list[Source]) -> 
             back = _sub(li, "a", words["back_to_text"], href=f"#cite-{source.id}-1",
                         role="doc-backlink", **{"class": "backlink"})
             back.tail = None
+
+
+def _sources_to_complete(meta: Metadata, words: dict[str, str]) -> list[str]:
+    """The reviewer question a draft gets instead of a ``source-incomplete`` error:
+    which sources still lack what (PIF TICK), sources that lack the same parts together."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for source in meta.sources:
+        if source.missing:
+            groups.setdefault(source.missing, []).append(source.id)
+    if not groups:
+        return []
+    comma = words["list_separator"]
+    listed = [words["sources_missing"].format(
+        ids=comma.join(ids), parts=comma.join(words[f"source_missing_{p}"] for p in missing))
+        for missing, ids in groups.items()]
+    return [words["sources_to_complete"].format(groups=words["group_separator"].join(listed))]
 
 
 def _outline(headings: list[Heading]) -> list[Heading]:

@@ -248,6 +248,100 @@ def test_description_is_judged(tmp_path: Path) -> None:
     assert [(d.rule, d.line) for d in findings] == [("promotion", 4)]
 
 
+# --- sources (PIF TICK) ---------------------------------------------------------------
+
+def test_draft_lists_incomplete_sources_for_its_reviewer_instead_of_failing() -> None:
+    """The same incomplete source that stops an approved guide is a reviewer question in a
+    draft, so `--strict` passes and the reviewer sees what to complete."""
+    approved = EDITORIAL / "source-incomplete.md"
+    text = approved.read_text("utf-8").replace("status: approved", "status: draft")
+    draft = approved.with_name("draft-source-incomplete.md")
+    try:
+        draft.write_text(text, encoding="utf-8")
+        doc, findings = check(draft, strict=True)
+    finally:
+        draft.unlink()
+    assert findings == []
+    questions = [li.text_content() for li in doc.body.xpath(
+        "//section[contains(@class, 'review-notes')]//li")]
+    assert questions == ["Sources to complete before approval (PIF TICK): "
+                         "S2: no year, URL or DOI."]
+
+
+def test_reviewer_question_groups_sources_missing_the_same_parts(tmp_path: Path) -> None:
+    guide = tmp_path / "guide.md"
+    guide.write_text(
+        "---\ntitle: T\nlang: en\nsources:\n"
+        "  - {id: A1, title: One, year: 2020}\n"
+        "  - {id: A2, title: Two, publisher: P, year: 2021, url: 'https://example.org/2'}\n"
+        "  - {id: A3, title: Three, year: 2022}\n  - {id: A4, title: Four, publisher: P}\n"
+        "---\n# T\n\nText [@A1; @A2; @A3; @A4].\n")
+    doc = parse(guide)
+    (question,) = [li.text_content() for li in doc.body.xpath(
+        "//section[contains(@class, 'review-notes')]//li")]
+    assert question == ("Sources to complete before approval (PIF TICK): A1, A3: no "
+                        "publisher or journal, URL or DOI; A4: no year, URL or DOI.")
+    assert run_checks(doc) == []
+
+
+def test_approved_guide_names_every_incomplete_source() -> None:
+    findings = run_checks(parse(EDITORIAL / "source-incomplete.md"))
+    assert [(d.rule, d.line) for d in findings] == [("source-incomplete", 24)]
+    assert "source S2 lacks a year and a web address (url) or DOI" in findings[0].message
+
+
+@pytest.mark.parametrize(("field", "value", "ok"), [
+    ("doi", "10.1002/ana.22006", True), ("doi", "10.1016/S2665-9913(23)00278-3", True),
+    ("doi", "doi:10.1002/ana.22006", False), ("doi", "https://doi.org/10.1002/x", False),
+    ("doi", "10.12/short-prefix", False), ("doi", "CD010410.pub3", False),
+    ("url", "https://yellowcard.mhra.gov.uk", True), ("url", "http://example.org/a?b=1", True),
+    ("url", "https://localhost/page", False), ("url", "https://example.org:x/page", False),
+])
+def test_source_address_shapes(tmp_path: Path, field: str, value: str, ok: bool) -> None:
+    guide = tmp_path / "guide.md"
+    guide.write_text(f"---\ntitle: T\nlang: en\nsources:\n  - id: S1\n    title: One\n"
+                     f"    {field}: '{value}'\n---\n# T\n\nText [@S1].\n")
+    doc = parse(guide)
+    assert [(d.rule, d.line) for d in run_checks(doc)] == ([] if ok else [("source-address", 5)])
+
+
+@pytest.mark.parametrize("url", ["www.example.org/page", "file:///etc/passwd",
+                                 "javascript:alert(1)"])
+def test_source_url_that_is_no_web_address_is_refused_when_read(tmp_path: Path,
+                                                                 url: str) -> None:
+    """It would become a link in every output, so it never reaches the checks."""
+    guide = tmp_path / "guide.md"
+    guide.write_text(f"---\ntitle: T\nlang: en\nsources:\n  - id: S1\n    title: One\n"
+                     f"    url: '{url}'\n---\n# T\n\nText [@S1].\n")
+    with pytest.raises(SourceError) as caught:
+        parse(guide)
+    assert caught.value.diagnostic.rule == "front-matter-field"
+
+
+def test_review_note_source_names_the_note_line_and_knows_ids(tmp_path: Path) -> None:
+    guide = tmp_path / "guide.md"
+    guide.write_text(
+        "---\ntitle: T\nlang: en\nreview_notes:\n  - 'Fine: NCT04739995, CD010410, "
+        "10.1136/bmjopen-2021-055351, 50 mg, [@S1].'\n  - >-\n    A folded note that\n"
+        "    names T5 and S1–S3.\nsources:\n  - {id: S1, title: One}\n"
+        "  - {id: S3, title: Three}\n---\n# T\n\nText [@S1; @S3].\n")
+    findings = run_checks(parse(guide))
+    assert [(d.rule, d.line) for d in findings] == [("review-note-source", 6)]
+    assert "names source T5" in findings[0].message
+
+
+def test_shipped_guide_names_only_listed_sources_in_its_review_notes() -> None:
+    """Review notes and sources agree, and the draft's reviewer questions list the sources
+    the brief gives no year or address for, instead of inventing them."""
+    doc = parse(SHIPPED_GUIDE)
+    listed = {s.id for s in doc.meta.sources}
+    assert {"S30", "S36", "S37"} <= listed
+    notes = " ".join(doc.meta.review_notes)
+    assert set(re.findall(r"\bS\d+\b", notes)) <= listed
+    questions = doc.body.xpath("//section[contains(@class, 'review-notes')]//li")
+    assert "S37: no publisher or journal, year, URL or DOI" in questions[-1].text_content()
+
+
 # --- review dates ---------------------------------------------------------------------
 
 def test_overdue_is_judged_against_an_injected_today() -> None:

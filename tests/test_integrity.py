@@ -123,12 +123,13 @@ def _dates(out: Path) -> dict[str, str]:
 
 
 def test_dates_come_from_the_front_matter_or_source_date_epoch(tmp_path: Path) -> None:
-    """Never the clock: without SOURCE_DATE_EPOCH every date is the guide's last_reviewed."""
+    """Never the clock: without SOURCE_DATE_EPOCH every date is the guide's last_reviewed
+    (not its published date; the shipped draft has none yet, so the copy gets one)."""
     source = shipped_copy(tmp_path / "source")
     text = source.read_text(encoding="utf-8")
-    reviewed = text.split("last_reviewed:", 1)[1].split()[0].strip("'\"")
-    text = text.replace(f"last_reviewed: {reviewed}", "last_reviewed: 2021-03-04")
-    text = text.replace(f"published: {reviewed}", "published: 2021-03-04")
+    text = re.sub(r"(?m)^last_reviewed: .*\n", "", text)
+    text = re.sub(r"(?m)^published: .*$", "published: 2020-01-02\nlast_reviewed: 2021-03-04",
+                  text)
     text = re.sub(r"(?m)^next_review: .*$", "next_review: 2023-03-04", text)
     source.write_text(text, encoding="utf-8")
     plain = publish("build", str(source), "--out", "plain", "--quiet", cwd=tmp_path)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from publish.checks import readability
+from publish.checks import sources as source_rules
 from publish.checks.ruledata import GeneralRules, GuideRules, Phrase, general_rules, guide_rules
 from publish.checks.text import Sentence, sentences
 from publish.diagnostics import Diagnostic
@@ -290,8 +291,8 @@ def reading(ctx: Context) -> Iterator[Diagnostic]:
 
 
 RULES: list[Callable[[Context], Iterator[Diagnostic]]] = [
-    dose_notation, phrases, shop_links, sections, safety_blocks, citations, review_dates,
-    reading,
+    dose_notation, phrases, shop_links, sections, safety_blocks, citations,
+    *source_rules.RULES, review_dates, reading,
 ]
 
 
