@@ -32,6 +32,9 @@ SCHEMA = ROOT / "tests" / "schemas" / "pef-2008-1.rng"
 PEF = {"p": "http://www.daisy.org/ns/2008/pef", "dc": "http://purl.org/dc/elements/1.1/"}
 UEB = "en-ueb-g2.ctb"
 INDICATOR = re.compile(r"^-{3,}(#[A-J]+)$")
+BOLD = re.compile(r"\^[12'7]")
+"""UEB bold indicators (word, symbol, terminator, passage): back-translation turns them
+into digits ("45"), which are not words the printed page starts with."""
 CELLS, LINES = 40, 25
 
 
@@ -143,7 +146,7 @@ def test_one_print_page_indicator_per_printed_page(shipped: dict[str, bytes],
         block = blocks[start.block]
         printed = words(block.text_content()[start.text_offset:])
         following = next(line for line in lines[index + 1:] if line.strip())
-        braille = words(back(following))
+        braille = words(back(BOLD.sub("", following)))
         if block.tag == "li" and block.getparent().tag == "ol" and start.text_offset == 0:
             braille = braille[1:]  # the item's number, which print generates
         assert braille[:2] == printed[:2], (start, following)
@@ -167,7 +170,7 @@ def test_contents_page_numbers_point_at_the_headings(shipped: dict[str, bytes]) 
 def test_title_page_and_ueb_numbers_capitals_and_doses(shipped: dict[str, bytes]) -> None:
     pages = pages_of(shipped["brf"])
     title_page = " ".join(back(line) for line in pages[0][:-1] if line.strip())
-    for phrase in ("Braille edition", "Version 0.1.0", "Draft", "not for clinical use",
+    for phrase in ("Braille edition", "Version 0.2.0", "Draft", "not for clinical use",
                    "web page", "large-print"):
         assert phrase in title_page
     brf = shipped["brf"].decode("ascii")
