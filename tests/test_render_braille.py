@@ -268,4 +268,4 @@ def test_layout_follows_braille_formats(shipped: dict[str, bytes]) -> None:
     assert lines[note].startswith("      @.<") and lines[note + 1].startswith("    ,")  # 7-5
     shipped_lines = [line for page in pages_of(shipped["brf"]) for line in page]
     row = shipped_lines.index(",DOSE")  # listed: the row's first cell, then each other cell
-    assert shipped_lines[row + 1] == '  ,/&>D-DOSE NALTREX"O3 #EJ MG A "D4'  # with its heading
+    assert shipped_lines[row + 1] == '  ,/&>D DOSE3 #EJ MG A "D4'  # with its heading
