@@ -1,7 +1,7 @@
 """The pipeline: parse once, check, render each format, write atomically.
 
 Markdown and the checks are imported only when a guide is parsed (``prepare``),
-which may happen in a worker process (``publish.library.prepare``).
+which may happen in a worker process (``publish.workers.prepare``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from publish import manifest
 from publish.cache import BuildCache, Plan
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError
-from publish.library import Aside, prepare
 from publish.model import Document
 from publish.output import interrupt_safe, write_outputs
 from publish.render import FORMATS, RenderContext, RenderOptions, build_order, render, supply_facts
+from publish.workers import Aside, prepare
 
 Progress = Callable[[str, list[str], float], None]
 
@@ -73,7 +73,7 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
     Nothing is written unless every check and every renderer succeeds. With a
     ``cache``, only formats whose inputs changed are rendered (the checks always
     run; ``plan`` is the cache's plan if the caller made it already); with
-    ``jobs`` > 1, the work is spread over worker processes (``publish.library``).
+    ``jobs`` > 1, the work is spread over worker processes (``publish.workers``).
     """
     options = options or RenderOptions()
     if cache is not None and plan is None:
@@ -84,7 +84,7 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
         wanted = set(plan.render)
         files.update(plan.restored_files())
     started = time.perf_counter()
-    doc, checked, rendered = prepare(source, options, wanted, jobs)
+    doc, checked, rendered = prepare(source, options, wanted, jobs, checked_and_rendered)
     ctx = RenderContext(doc, options)
     for name, produced in rendered.items():
         files.update(produced)

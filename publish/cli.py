@@ -147,7 +147,8 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
     when any failed.
     """
     from publish.cache import BuildCache
-    from publish.library import build_guide, build_library, default_jobs, summary
+    from publish.library import build_guide, build_library, summary
+    from publish.workers import default_jobs
 
     show_progress = not quiet and sys.stderr.isatty()
 
@@ -236,8 +237,8 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
     Stop with Ctrl+C.
     """
     from publish.cache import BuildCache
-    from publish.library import default_jobs
     from publish.watch import watch
+    from publish.workers import default_jobs
 
     watch(source, out_dir, formats or tuple(FORMATS),
           _render_options(strict, heading_base, pdf_variants, print_shop, paper,

@@ -28,9 +28,10 @@ import watchfiles
 from publish.cache import BuildCache
 from publish.diagnostics import display_path
 from publish.errors import PublishError, SourceError
-from publish.library import build_guide, summary, warm
+from publish.library import build_guide, summary
 from publish.output import TEMP_PREFIX, BuildInterrupted
 from publish.styles import STYLES_DIR
+from publish.workers import warm
 
 if TYPE_CHECKING:
     from publish.render.base import RenderOptions

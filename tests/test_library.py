@@ -7,19 +7,21 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 import publish.build
+import publish.workers
 from publish.build import build
 from publish.cache import BuildCache
 from publish.errors import ContentError, PublishError, SourceError
-from publish.library import build_guide, build_library, prepare, warm
+from publish.library import build_guide, build_library
 from publish.output import TEMP_PREFIX
-from publish.render import RenderOptions
+from publish.parse import parse
+from publish.render import RenderContext, RenderOptions
+from publish.workers import prepare, warm
 from tests.conftest import BAD, GOOD, ROOT
 
 
@@ -125,7 +127,8 @@ def test_guide_parsed_in_a_worker_gives_the_same_outputs(tmp_path: Path,
     pid = tmp_path / "pid"
     _record_pid(monkeypatch, pid)
     options = RenderOptions()
-    doc, findings, early = prepare(GOOD / "full.md", options, ["html", "embed", "pdf"], 2)
+    doc, findings, early = prepare(GOOD / "full.md", options, ["html", "embed", "pdf"], 2,
+                                   publish.build.checked_and_rendered)
     assert int(pid.read_text()) != os.getpid()  # the worker parsed, checked and rendered
     here, here_findings, here_early = publish.build.checked_and_rendered(
         GOOD / "full.md", options, ["html", "embed"])
@@ -140,11 +143,12 @@ def test_errors_found_in_the_worker_are_the_build_errors(tmp_path: Path,
     pid = tmp_path / "pid"
     _record_pid(monkeypatch, pid)
     with pytest.raises(ContentError) as pooled:
-        prepare(BAD / "heading-skip.md", RenderOptions(), ["html", "pdf"], 2)
+        prepare(BAD / "heading-skip.md", RenderOptions(), ["html", "pdf"], 2,
+                publish.build.checked_and_rendered)
     assert int(pid.read_text()) != os.getpid()
     pid.unlink()
     doc, findings, rendered = prepare(BAD / "heading-skip.md", RenderOptions(),
-                                      ["html", "pdf"], 1)
+                                      ["html", "pdf"], 1, publish.build.checked_and_rendered)
     assert (findings, rendered) == (None, {})  # one core: only parsed; build() checks
     assert not pid.exists() and doc.path == BAD / "heading-skip.md"
     with pytest.raises(ContentError) as here:
@@ -152,41 +156,58 @@ def test_errors_found_in_the_worker_are_the_build_errors(tmp_path: Path,
     assert pooled.value.diagnostics == here.value.diagnostics
     assert "heading-skip" in pooled.value.format_message()
     with pytest.raises(PublishError) as missing:
-        prepare(tmp_path / "absent.md", RenderOptions(), ["pdf"], 2)
+        prepare(tmp_path / "absent.md", RenderOptions(), ["pdf"], 2,
+                publish.build.checked_and_rendered)
     assert "absent.md" in missing.value.format_message()
 
 
-@pytest.mark.parametrize("name", ["image-unsafe-entity.md", "image-outside-dotdot.md"])
-def test_variant_workers_render_nothing_that_fails_the_guards(
-        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In a warm process the PDF variants start while the checks run; a worker checks
-    the guide's files itself first, and renders nothing when they are unsafe."""
+HOSTILE_IMAGES = ["image-unsafe-entity.md", "image-outside-dotdot.md"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_IMAGES)
+def test_a_variant_worker_refuses_a_guide_that_fails_the_guards(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a variant worker runs, called here: before the checks have passed it checks
+    the guide's files itself, and renders nothing when they are unsafe."""
     import publish.render
 
-    rendered = tmp_path / "rendered"
-    make_renderer, verify = publish.render.renderer, publish.build.verify
+    def never(fmt: str) -> object:
+        raise AssertionError(f"{fmt} rendered from a guide that failed the guards")
 
-    def marked(fmt: str) -> object:
-        with rendered.open("a") as pids:
-            pids.write(f"{os.getpid()}\n")
-        return make_renderer(fmt)
+    monkeypatch.setattr(publish.render, "renderer", never)
+    doc = parse(ROOT / "tests" / "fixtures" / "hostile" / name)
+    ctx = RenderContext(doc, RenderOptions())
+    assert publish.workers._render_variant(ctx, False, "pdf", "pdf_variants",
+                                           "large-print") == ("unsafe", None)
 
-    def slow_checks(*args: object, **kwargs: object) -> object:
-        time.sleep(1)  # ample time for a worker to start rendering, were it allowed to
-        return verify(*args, **kwargs)
 
-    monkeypatch.setattr(publish.render, "renderer", marked)
-    monkeypatch.setattr(publish.build, "verify", slow_checks)
+@pytest.mark.parametrize("name", HOSTILE_IMAGES)
+def test_variants_start_unchecked_in_a_warm_process_and_nothing_is_written(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a warm process (publish watch) the variants start before the checks run, so
+    their workers are told to check; the build fails and writes nothing."""
+    told = tmp_path / "told"
+    run_variant = publish.workers._render_variant
+
+    def recorded(ctx: RenderContext, checked: bool, *task: object) -> object:
+        with told.open("a") as out:
+            out.write(f"{os.getpid()} {checked}\n")
+        return run_variant(ctx, checked, *task)
+
+    monkeypatch.setattr(publish.workers, "_render_variant", recorded)
     warm(["pdf"])  # a warm process, as in publish watch
-    source = ROOT / "tests" / "fixtures" / "hostile" / name
     with pytest.raises(ContentError, match="image-"):
-        build(source, tmp_path / "out", ["pdf"], jobs=2)
-    assert not rendered.exists()
+        build(ROOT / "tests" / "fixtures" / "hostile" / name, tmp_path / "out", ["pdf"],
+              jobs=2)
     assert not (tmp_path / "out").exists()
+    # The worker may have been stopped before it wrote; if it ran, it was told to check.
+    assert set(told.read_text().split()[1::2] if told.exists() else []) <= {"False"}
+    told.unlink(missing_ok=True)
     good = build(GOOD / "full.md", tmp_path / "good", ["pdf"], jobs=2)  # workers do render
-    assert {int(pid) for pid in rendered.read_text().split()} - {os.getpid()}
     assert {p.name for p in good.written} == {"full.pdf", "full-large-print.pdf", "index.html",
                                               "opds.xml", "manifest.json"}
+    [(pid, checked)] = [line.split() for line in told.read_text().splitlines()]
+    assert checked == "False" and int(pid) != os.getpid()
 
 
 def test_ctrl_c_stops_every_worker(shelf: Path, tmp_path: Path) -> None:

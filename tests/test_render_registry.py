@@ -10,7 +10,6 @@ import pytest
 import publish.render
 from publish import styles
 from publish.cache import STYLE_READERS
-from publish.library import SPLITS, WARM_IMPORTS
 from publish.parse import parse
 from publish.render import (
     FORMATS,
@@ -24,6 +23,7 @@ from publish.render import (
     style_patterns,
     warm_imports,
 )
+from publish.workers import SPLITS, WARM_IMPORTS
 from tests.conftest import GOOD
 
 

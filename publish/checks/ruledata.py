@@ -25,7 +25,8 @@ import yaml
 
 from publish.diagnostics import Severity
 from publish.errors import SourceError
-from publish.model import Document
+from publish.model import Document, Metadata
+from publish.translation import front_matter, source_of
 
 GENERAL_RULES = Path(str(resources.files("publish") / "rules" / "general.yaml"))
 RULES_SUFFIX = ".rules.yaml"
@@ -225,22 +226,27 @@ def rules_path(doc: Document) -> Path | None:
     guide's folder: a build never reads outside it (no ``rules: /etc/passwd``,
     no ``guide.rules.yaml`` that links elsewhere).
     """
-    named = doc.meta.rules
-    candidate = doc.source_dir / (named or f"{doc.path.stem}{RULES_SUFFIX}")
+    return _rules_path(doc.path, doc.meta)
+
+
+def _rules_path(path: Path, meta: Metadata) -> Path | None:
+    """``rules_path`` from a guide's file and front matter alone."""
+    named = meta.rules
+    candidate = path.parent / (named or f"{path.stem}{RULES_SUFFIX}")
     if not named and not (candidate.is_file() or candidate.is_symlink()):
         return None
     shown = named or candidate.name
-    line = doc.meta.lines.get("rules") if named else None
+    line = meta.lines.get("rules") if named else None
     try:
         real: Path | None = candidate.resolve()
     except (OSError, RuntimeError):  # a symlink loop
         real = None
-    if real is None or not real.is_relative_to(doc.source_dir.resolve()):
+    if real is None or not real.is_relative_to(path.parent.resolve()):
         raise SourceError("rules-file", f"rules: '{shown}' is outside the guide's folder; "
-                          "put the rules file beside the guide", doc.path, line)
+                          "put the rules file beside the guide", path, line)
     if not real.is_file():
         raise SourceError("rules-file", f"rules: no such file '{shown}' beside the guide",
-                          doc.path, line)
+                          path, line)
     return real
 
 
@@ -254,14 +260,13 @@ def guide_rules(doc: Document) -> GuideRules:
     path = rules_path(doc)
     if path is not None:
         return load_guide_rules(path)
-    if doc.meta.is_translation:
-        from publish.checks.translation import source_document
-
+    if doc.meta.is_translation:  # its source's front matter says where its rules are
         try:
-            source = source_document(doc)
-        except SourceError:
+            source = source_of(doc.path, doc.meta)
+            source_meta = front_matter(source)
+        except (SourceError, OSError):
             return GuideRules()  # the translation checks report why
-        source_path = rules_path(source)
+        source_path = _rules_path(source, source_meta)
         if source_path is not None:  # claims are patterns in the source's language
             return replace(load_guide_rules(source_path), claims=(), inherited=True)
     return GuideRules()

@@ -143,7 +143,7 @@ def style_patterns(name: str) -> tuple[str, ...]:
 
 
 def splits() -> dict[str, Variants]:
-    """Format → its variants that may render aside (see ``publish.library.Aside``)."""
+    """Format → its variants that may render aside (see ``publish.workers.Aside``)."""
     return {name: f.variants for name, f in FORMATS.items() if f.variants is not None}
 
 
