@@ -23,7 +23,7 @@ from publish.errors import PublishError
 from publish.render import PAGE_STARTS_FACT, RenderContext, RenderOptions
 from publish.render import braille_louis as louis
 from publish.render.braille import BRF_CELLS, BrailleRenderer
-from publish.render.common import block_elements
+from publish.render.common import PageStart, block_elements
 from publish.render.pdf import PdfRenderer
 from tests.conftest import ROOT, SHIPPED_GUIDE
 
@@ -269,3 +269,20 @@ def test_layout_follows_braille_formats(shipped: dict[str, bytes]) -> None:
     shipped_lines = [line for page in pages_of(shipped["brf"]) for line in page]
     row = shipped_lines.index(",DOSE")  # listed: the row's first cell, then each other cell
     assert shipped_lines[row + 1] == '  ,/&>D DOSE3 #EJ MG A "D4'  # with its heading
+
+
+def test_a_printed_page_that_starts_mid_paragraph_splits_it_there() -> None:
+    doc, _ = check(ROOT / "tests" / "fixtures" / "guides" / "good" / "full.md")
+    blocks = block_elements(doc.body_copy())
+    index = next(i for i, b in enumerate(blocks) if b.tag == "p" and
+                 "cites two sources" in b.text_content())
+    offset = blocks[index].text_content().index("cites two sources")
+    ctx = RenderContext(doc, RenderOptions(),
+                        {PAGE_STARTS_FACT: [PageStart(1, 0), PageStart(2, index, offset)]})
+    lines = [line for page in pages_of(BrailleRenderer().render(ctx)["full.brf"])
+             for line in page if line.strip()]
+    at = next(i for i, line in enumerate(lines) if INDICATOR.match(line)
+              and back(INDICATOR.match(line).group(1)) == "2")
+    assert words(back(lines[at - 1]))[-1] == "that"
+    assert words(back(lines[at + 1]))[:3] == ["cites", "two", "sources"]
+    assert not lines[at + 1].startswith(" ")  # the paragraph goes on at its runover, cell 1
