@@ -694,6 +694,9 @@ def pef(ctx: RenderContext, pages: list[list[str]], width: int, height: int) -> 
     dc = [("format", "application/x-pef+xml"), ("identifier", meta.identifier),
           ("title", meta.title), ("language", meta.lang),
           ("date", ctx.build_date.strftime("%Y-%m-%d"))]
+    dc += [("creator", person.name) for person in meta.authors]
+    if meta.description:
+        dc.append(("description", meta.description))
     if meta.publisher:
         dc.append(("publisher", meta.publisher))
     head = "".join(f"      <dc:{name}>{escape(value, quote=False)}</dc:{name}>\n"
