@@ -24,6 +24,7 @@ from publish.build import build
 from publish.cli import cli
 from publish.parse import parse
 from publish.render.base import RenderOptions
+from publish.styles import STYLES_DIR
 from tests import glyphs
 from tests.conftest import ROOT, SHIPPED_GUIDE
 
@@ -241,3 +242,18 @@ def test_the_shipped_guide_draws_every_glyph(shipped_build: Path) -> None:
         assert glyphs.boxes(shipped_build / pdf) == []
         assert glyphs.embedded_fonts(shipped_build / pdf) == {
             "Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
+
+
+def test_the_build_cache_keys_fonts_by_their_pins_not_their_bytes() -> None:
+    """The companions are verified against fonts.yaml when read, so the cache hashes that
+    table instead of their megabytes; the fonts stylesheets load are hashed as before."""
+    from publish import cache
+
+    names = {p.relative_to(STYLES_DIR).as_posix()
+             for p in cache._style_files(STYLES_DIR)}
+    assert {"fonts/fonts.yaml", "fonts/AtkinsonHyperlegible-Regular.ttf",
+            "fonts/AtkinsonHyperlegible-Bold.woff2", "fonts/OFL-Noto.txt"} <= names
+    companions = {face.path.relative_to(STYLES_DIR).as_posix()
+                  for font in fonts.table().fonts.values() if not font.stylesheet
+                  for face in font.faces if face.path.is_relative_to(STYLES_DIR)}
+    assert companions and not companions & names

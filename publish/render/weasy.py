@@ -10,6 +10,10 @@ directly. On Linux the searches are therefore answered "not found" while
 WeasyPrint is imported; should that ever leave a library unopened, the import
 is repeated with the normal search.
 
+fontTools, imported by WeasyPrint, would also load uharfbuzz (installed for
+``publish.fonts``) for a repacker WeasyPrint never calls, ≈ 20 ms: it is hidden
+during the import, and fontTools keeps the behaviour it had before uharfbuzz.
+
 The objects made by the import live as long as the process, so they are moved
 out of the garbage collector's sight (``gc.freeze``): a build allocates
 hundreds of thousands of layout objects, and each full collection would walk
@@ -37,21 +41,40 @@ def _sonames_only() -> Iterator[None]:
         ctypes.util.find_library = search
 
 
+@contextmanager
+def _without_uharfbuzz() -> Iterator[None]:
+    """While active, ``import uharfbuzz`` fails (unless it is already loaded).
+
+    fontTools, which WeasyPrint imports, loads uharfbuzz whenever it is installed, for a
+    table repacker WeasyPrint never calls: ≈ 20 ms of every PDF build. ``publish.fonts``
+    imports it itself, only for a guide whose fonts it subsets.
+    """
+    if "uharfbuzz" in sys.modules:
+        yield
+        return
+    sys.modules["uharfbuzz"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        del sys.modules["uharfbuzz"]
+
+
 def _forget_weasyprint() -> None:
     for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
         del sys.modules[name]
 
 
-if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
-    try:
-        # WeasyPrint prints installation advice to stdout before failing; the normal
-        # import below prints it again if the libraries are really missing.
-        with _sonames_only(), redirect_stdout(StringIO()):
-            import weasyprint
-    except OSError:
-        _forget_weasyprint()
+with _without_uharfbuzz():
+    if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
+        try:
+            # WeasyPrint prints installation advice to stdout before failing; the normal
+            # import below prints it again if the libraries are really missing.
+            with _sonames_only(), redirect_stdout(StringIO()):
+                import weasyprint
+        except OSError:
+            _forget_weasyprint()
 
-import weasyprint  # noqa: E402 - after the quick attempt above, or on other systems
+    import weasyprint  # after the quick attempt above, or on other systems
 
 gc.freeze()
 
