@@ -122,9 +122,12 @@ def _records(data: dict[str, Any], key: str, field: str) -> list[dict[str, Any]]
 
 
 def _translator() -> dict[str, str]:
-    from publish.render.braille_louis import version
+    from publish.render.braille_louis import LouisUnavailable, version
 
-    return {"braille_translator": f"liblouis {version()}"}
+    try:
+        return {"braille_translator": f"liblouis {version()}"}
+    except LouisUnavailable:  # a cached braille file described where liblouis is gone
+        return {}
 
 
 def read(out_dir: Path) -> list[dict[str, Any]]:

@@ -286,3 +286,21 @@ def test_a_printed_page_that_starts_mid_paragraph_splits_it_there() -> None:
     assert words(back(lines[at - 1]))[-1] == "that"
     assert words(back(lines[at + 1]))[:3] == ["cites", "two", "sources"]
     assert not lines[at + 1].startswith(" ")  # the paragraph goes on at its runover, cell 1
+
+
+def test_without_liblouis_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    doc, _ = check(FIXTURES / "es.md")
+    monkeypatch.setattr(louis, "LIBRARY", "liblouis-absent.so.20")
+    monkeypatch.setattr(louis.ctypes.util, "find_library", lambda name: None)
+    louis._lib.cache_clear()
+    louis.load.cache_clear()
+    try:
+        with pytest.raises(PublishError) as caught:
+            BrailleRenderer().render(RenderContext(doc, RenderOptions()))
+    finally:
+        monkeypatch.undo()
+        louis._lib.cache_clear()
+        louis.load.cache_clear()
+    assert "render-braille: liblouis is not installed: run scripts/install-build-deps.sh" \
+        in caught.value.format_message()
