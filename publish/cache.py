@@ -93,10 +93,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _files_under(root: Path) -> Iterator[Path]:
-    """Every file below ``root`` in a stable order, skipping byte-code caches."""
+def _files_under(root: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
+    """Every file below ``root`` in a stable order, skipping byte-code caches and ``skip``."""
+    skipped = {s.resolve() for s in skip}
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__"
+                         and Path(folder, d).resolve() not in skipped)
         for name in sorted(files):
             if not name.endswith((".pyc", ".pyo")):
                 yield Path(folder, name)
@@ -131,7 +133,9 @@ def _tool_digest() -> str:
     """
     h = hashlib.sha256(SCHEMA)
     h.update(f"{__version__}\0{sys.version}\0".encode())
-    for name, digest in _digest_files(_files_under(PACKAGE_DIR), PACKAGE_DIR).items():
+    # The stylesheets are keyed per format (``_style_digests``), not as the package's code.
+    code = _files_under(PACKAGE_DIR, skip=[STYLES_DIR])
+    for name, digest in _digest_files(code, PACKAGE_DIR).items():
         h.update(f"{name}\0{digest}\0".encode())
     for entry in sys.path:
         with contextlib.suppress(OSError):

@@ -15,9 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
+STYLES_DIR = Path(str(resources.files("publish") / "stylesheets")).resolve()
+"""``styles/``, shipped inside the package: in a checkout ``publish/stylesheets`` links to
+the top-level ``styles/`` people edit; a wheel carries the files themselves (package data
+in pyproject.toml), so an installed ``publish`` needs no checkout."""
 FONTS_DIR = STYLES_DIR / "fonts"
 TOKEN_LAYERS = ("tokens.css", "fonts.css")
 
