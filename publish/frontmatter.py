@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from publish.errors import SourceError
+from publish.locate import fenced_code_lines
 from publish.model import Metadata, Person, Source
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
@@ -29,12 +30,10 @@ MAX_OPENERS_PER_PARAGRAPH = 500
 MAX_OPENERS = 10_000
 """'[' and '<' in the whole guide (the shipped guide has about 50)."""
 WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
-RAW_HTML_BLOCK = re.compile(
-    r"^ {0,3}<(address|article|aside|blockquote|dd|details|div|dl|dt|figcaption|figure|"
-    r"footer|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|"
-    r"tr|ul)[\s/>]", re.IGNORECASE)
-"""A raw HTML block: Python-Markdown keeps it aside whole, so its tags cost nothing."""
-FENCE = re.compile(r"^\s*(>\s*)*(```|~~~)")
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+"""A complete HTML tag: whatever reads it (the raw HTML stash, or the inline HTML
+pattern) passes it in one step, so its '<' is not an opener. ``[^<>]`` keeps the scan
+linear: a search never reads past the next '<'."""
 EMPHASIS_RUN = re.compile(rf"[*_]{{{2 * MAX_NESTING + 1},}}[^\s*_]")
 """An opening run of emphasis markers: each pair nests one level (blank lines of '_' pass)."""
 
@@ -175,25 +174,27 @@ def check_body_limits(body: str, first_line: int, path: Path) -> None:
 
     Python-Markdown recurses once per level of nesting (lists, quotes, runs of
     emphasis markers) and its inline parser slows down faster than the square of
-    the number of unclosed ``[`` and ``<`` in one paragraph (2,000 of them take
-    about 5 s here). A real guide is nowhere near these limits; hostile input
-    is stopped with a line to look at. Fenced code is not Markdown and is skipped.
+    the number of unclosed ``[`` and ``<`` in one paragraph (docs/performance.md).
+    A real guide is nowhere near these limits; hostile input is stopped with a
+    line to look at. One pass over the lines, and nothing can hide text from it:
+    only fenced code exactly as Python-Markdown finds it (``locate.fenced_code_lines``,
+    closed fences only) is skipped, and only complete HTML tags are not counted;
+    indented code and raw HTML blocks are counted like any other text.
     """
-    fenced = raw_block = False
+    lines = body.split("\n")
+    code = fenced_code_lines(lines)
     openers = block_openers = 0
     block_start: int | None = None
-    for index, line in enumerate(body.split("\n")):
+    for index, line in enumerate(lines):
         number = first_line + index
-        if FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced:
+        if code[index]:
+            block_start, block_openers = None, 0
             continue
         if not line.strip():
             block_start, block_openers = None, 0
             continue
         if block_start is None:
-            block_start, raw_block = number, bool(RAW_HTML_BLOCK.match(line))
+            block_start = number
         depth = _nesting(line)
         if depth > MAX_NESTING:
             raise SourceError("source-too-deep", f"lists and quotes are nested {depth} levels "
@@ -202,7 +203,8 @@ def check_body_limits(body: str, first_line: int, path: Path) -> None:
         if EMPHASIS_RUN.search(line):
             raise SourceError("source-too-deep", f"more than {2 * MAX_NESTING} '*' or '_' in "
                               "a row nest emphasis too deeply; remove them", path, number)
-        count = 0 if raw_block else line.count("[") + line.count("<")
+        untagged = HTML_TAG.sub("", line)
+        count = untagged.count("[") + untagged.count("<")
         block_openers += count
         openers += count
         if block_openers > MAX_OPENERS_PER_PARAGRAPH:

@@ -59,7 +59,12 @@ TARGETS = {
     "peak_mb": ("peak memory, shipped guide, MB", "≤", 150),
     "peak10_mb": ("peak memory, 10× guide, MB", "≤", 300),
     "zh_vs_en": ("Chinese guide of the same length: cold build ÷ shipped guide", "≤", 1.5),
+    "hostile_seconds": ("slowest hostile input refused by publish check, seconds", "≤", 0.5),
 }
+
+HOSTILE_FIXTURE = (ROOT / "tests" / "fixtures" / "hostile"
+                   / "source-too-complex-unclosed-backticks.md")
+"""The issue's case: 4,800 '[' after an unclosed ``` fence (7.6 s before the limits saw it)."""
 
 
 @dataclass
@@ -100,8 +105,12 @@ class Measured:
                         max(self.peak_mb, other.peak_mb))
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
-    """Run one command to completion; its wall and CPU seconds and peak RSS in MB."""
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, *,
+        refused: str | None = None) -> Measured:
+    """Run one command to completion; its wall and CPU seconds and peak RSS in MB.
+
+    ``refused``: the rule the command must fail with (exit code 1), for hostile input.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -110,7 +119,11 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Mea
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if refused is not None:
+        if process.returncode != 1 or f": {refused}: ".encode() not in err:
+            raise SystemExit(f"{' '.join(command)} was not refused with {refused}:\n"
+                             f"{err.decode(errors='replace')}")
+    elif process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{err.decode(errors='replace')}")
     return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
@@ -279,6 +292,39 @@ def noop(guide: Path, work: Path, rounds: int) -> dict[str, float]:
     return sample.summary()
 
 
+def hostile_guide(folder: Path) -> Path:
+    """The worst input for the limits themselves, just under the 2 MiB cap: unclosed fences
+    of every length (each would search the rest of the file for its closing line), then
+    a paragraph of '[' long enough to take minutes in the inline parser."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fences = []
+    size = 0
+    for n in range(3, 10_000):
+        for mark in "`~":
+            fences.append(mark * n)
+            size += n + 1
+        if size > 1_500_000:
+            break
+    body = "\n".join(fences) + "\n\n" + "[" * 100_000 + "\n"
+    path = folder / "hostile.md"
+    path.write_text("---\ntitle: Hostile\nlang: en\n---\n# Hostile\n\n" + body,
+                    encoding="utf-8")
+    return path
+
+
+def hostile(work: Path, rounds: int) -> dict[str, dict[str, float]]:
+    """``publish check`` on hostile inputs: each must be refused (exit 1) at once."""
+    results = {}
+    for name, path in (("fixture", HOSTILE_FIXTURE), ("fences_2mib", hostile_guide(work))):
+        sample = Sample()
+        command = [PYTHON, "-m", "publish", "check", str(path)]
+        run(command, ROOT, refused="source-too-complex")  # warm-up
+        for _ in range(rounds):
+            sample.add(run(command, ROOT, refused="source-too-complex"))
+        results[name] = sample.summary()
+    return results
+
+
 def watch(work: Path, rounds: int) -> dict[str, float]:
     """One-word edits to a copy of the shipped guide under ``publish watch``."""
     folder = work / "watched"
@@ -405,6 +451,8 @@ def main() -> None:
         shipped = compare("1×", GUIDE, work / "one", rounds)
         print("No-op rebuild", flush=True)
         nothing = noop(GUIDE, work / "one", rounds * 2)
+        print("Hostile input: refused by the limits", flush=True)
+        refused = hostile(work / "hostile", rounds)
         print("Watch mode", flush=True)
         watched = watch(work, rounds)
         long = long_guide(work / "long")
@@ -430,6 +478,7 @@ def main() -> None:
         "peak_mb": shipped["publish"]["peak_mb"],
         "peak10_mb": tenfold["publish"]["peak_mb"],
         "zh_vs_en": round(zh["chinese"]["median_s"] / zh["english"]["median_s"], 2),
+        "hostile_seconds": max(r["median_s"] for r in refused.values()),
     }
     result = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -438,7 +487,8 @@ def main() -> None:
         "versions": versions(), "rounds": rounds,
         "bench_seconds": round(time.perf_counter() - started, 1),
         "shipped": shipped, "noop": nothing, "watch": watched, "tenfold": tenfold,
-        "pages": page_counts, "library_8_guides": jobs, "chinese": zh, "figures": figures,
+        "pages": page_counts, "library_8_guides": jobs, "chinese": zh, "hostile": refused,
+        "figures": figures,
         "targets": {key: {"what": what, "target": f"{op} {limit}", "value": figures[key],
                           "met": figures[key] <= limit if op == "≤" else figures[key] >= limit}
                     for key, (what, op, limit) in TARGETS.items()},
@@ -464,7 +514,9 @@ def report(result: dict) -> None:
             ("8 guides, --jobs 1", result["library_8_guides"]["jobs_1"]),
             ("8 guides, --jobs 2", result["library_8_guides"]["jobs_2"]),
             ("Chinese guide (same length), cold build", result["chinese"]["chinese"]),
-            ("Shipped guide, cold build in the same rounds", result["chinese"]["english"])]
+            ("Shipped guide, cold build in the same rounds", result["chinese"]["english"]),
+            ("Hostile: 4,800 '[' after an unclosed fence, check", result["hostile"]["fixture"]),
+            ("Hostile: 2 MiB of unclosed fences and '[', check", result["hostile"]["fences_2mib"])]
     print(f"\n{'':58} {'median':>8} {'min–max':>14} {'CPU':>7} {'peak MB':>8}")
     for label, s in rows:
         cpu = f"{s['cpu_median_s']:>6.2f}s" if s["cpu_median_s"] else f"{'–':>7}"
