@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from publish.model import Document
 
 TABLE = FONTS_DIR / "fonts.yaml"
-SUBSET_SCHEME = "hb-subset; all layout features; all names; v2"
+SUBSET_SCHEME = "hb-subset; all layout features; all names; CID = glyph id; v3"
 URL_PREFIX = "publish-font:"
 CACHED_FILES = 64
 """Font files the build cache keeps (newest first; a CJK guide makes four, ≈ 2.5 MB), and
@@ -395,25 +395,20 @@ def font_file(url: str) -> bytes:
     return _FILES[name]
 
 
-def subset(font: Font, face: Face, chars: frozenset[str], *, retain_gids: bool) -> str:
+def subset(font: Font, face: Face, chars: frozenset[str]) -> str:
     """The face cut down to ``chars`` (and all that shaping them needs): a file name.
 
     Every layout feature is kept, so Arabic joining, Indic conjuncts and CJK
     punctuation shape as in the full font; every name is kept, so the subset
-    still carries its copyright and licence. ``retain_gids`` keeps each glyph at
-    its number in the full font, as WeasyPrint's own subsetting does: the CJK
-    fonts are CID-keyed CFF, where a PDF viewer finds a glyph by its original
-    CID, and WeasyPrint writes glyph numbers as CIDs — numbered anew, a CID
-    would name a glyph that is not there.
+    still carries its copyright and licence.
     """
     text = "".join(sorted(chars))
-    key = hashlib.sha256(f"{SUBSET_SCHEME}\0{face.sha256}\0{face.index}\0{retain_gids}\0"
-                         f"{text}".encode()).hexdigest()
+    key = hashlib.sha256(f"{SUBSET_SCHEME}\0{face.sha256}\0{face.index}\0{text}"
+                         .encode()).hexdigest()
 
     def make() -> bytes:
         import uharfbuzz as hb
 
-        source = hb.Face(hb.Blob(_pinned_bytes(font, face)), face.index)
         wanted = hb.SubsetInput()
         for char in text:
             wanted.unicode_set.add(ord(char))
@@ -422,14 +417,50 @@ def subset(font: Font, face: Face, chars: frozenset[str], *, retain_gids: bool) 
             everything = wanted.sets(kind)
             everything.clear()  # the default set, inverted, would be all but the defaults
             everything.invert()
-        if retain_gids:
-            wanted.flags = hb.SubsetFlags.RETAIN_GIDS
-        cut = hb.subset(source, wanted)
+        cut = hb.subset(_source(font, face), wanted)
         if cut is None:
             raise PublishError(f"could not subset {face.path}")
-        return bytes(cut.blob.data)
+        return _cids_are_glyph_ids(bytes(cut.blob.data))
 
     return _cached(f"{key}.sfnt", make)
+
+
+def _source(font: Font, face: Face) -> object:
+    """The pinned face as HarfBuzz reads it (once per subset: the page and the PDFs of a
+    guide share each subset, and the CJK collection is 20 MB to keep in memory)."""
+    import uharfbuzz as hb
+
+    return hb.Face(hb.Blob(_pinned_bytes(font, face)), face.index)
+
+
+def _cids_are_glyph_ids(sfnt: bytes) -> bytes:
+    """The subset with the CIDs of a CID-keyed CFF font renumbered to its glyph ids.
+
+    A PDF viewer finds a glyph of a CID-keyed CFF font (Noto Sans CJK) by its CID,
+    through the font's charset, and WeasyPrint writes glyph ids as CIDs. In the full
+    font each glyph's CID is its id; a subset numbers its glyphs anew but keeps their
+    old CIDs, so CID 5 would name a glyph the subset has not got. The CIDs of an
+    Adobe-Identity font mean nothing else, and every other table indexes glyphs by id,
+    so only the charset changes: outlines and shaping stay as they were (tested).
+    """
+    if sfnt[:4] != b"OTTO":
+        return sfnt
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(sfnt), recalcBBoxes=False, recalcTimestamp=False)
+    top = font["CFF "].cff.topDictIndex[0]
+    old = list(top.charset)
+    new = [".notdef", *(f"cid{gid:05d}" for gid in range(1, len(old)))]
+    if not hasattr(top, "ROS") or old == new:
+        return sfnt
+    strings = top.CharStrings
+    strings.charStrings = {name: strings.charStrings[was]
+                           for was, name in zip(old, new, strict=True)}
+    top.charset = new
+    font.setGlyphOrder(new)
+    out = io.BytesIO()
+    font.save(out, reorderTables=False)
+    return out.getvalue()
 
 
 def _woff(sfnt: str) -> str:
@@ -467,10 +498,10 @@ def _stylesheet(lang: str, chars: frozenset[str], kind: Kind) -> str:
         alias = f"{font.family} {hashlib.sha256(''.join(sorted(mine)).encode()).hexdigest()[:8]}"
         families.append(_quoted(alias))
         for face in font.faces:
+            name = subset(font, face, mine)
             if kind == "woff":
-                name, fmt = _woff(subset(font, face, mine, retain_gids=False)), "woff"
+                name, fmt = _woff(name), "woff"
             else:
-                name = subset(font, face, mine, retain_gids=True)
                 fmt = "opentype" if font_file(URL_PREFIX + name)[:4] == b"OTTO" else "truetype"
             rules.append(f"@font-face {{ font-family: {_quoted(alias)}; font-style: normal; "
                          f'font-weight: {face.weight}; src: url({URL_PREFIX}{name}) '
