@@ -11,7 +11,7 @@ import difflib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,7 @@ FIELDS: tuple[Field, ...] = (
           required_if_approved=True),
     Field("feedback", "text", "How readers can give feedback.", required_if_approved=True),
     Field("sources", "sources", "References cited as [@id]: id, title, publisher, year, "
-          "url or doi."),
+          "url or doi; lang (BCP 47) when the title is not in the guide's language."),
     Field("accessibility_summary", "text", "Plain summary of the accessibility of the outputs; "
           "when missing, one is written from what the guide really has."),
     Field("identifier", "text", "Stable identifier (urn:uuid:…); default derived from title "
@@ -99,6 +99,9 @@ FIELDS: tuple[Field, ...] = (
     Field("translators", "people", "For a translation: who translated it."),
     Field("translation_reviewers", "people", "For a translation: fluent speakers who checked "
           "it against the source: name, role, reviewed (date). Needed before approval."),
+    Field("labels", "text", "The guide's own label table (the pipeline's words in its "
+          "language), relative to the guide; default <name>.labels.yaml beside it if present, "
+          "else the table shipped for lang (docs/languages.md)."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -342,7 +345,7 @@ class _Validator:
             raise self.fail(name, "must be a list of sources ('- id: S1' ...)")
         result: list[Source] = []
         seen: set[str] = set()
-        allowed = {"id", "title", "publisher", "journal", "year", "url", "doi"}
+        allowed = {"id", "title", "publisher", "journal", "year", "url", "doi", "lang"}
         for entry in value:
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) \
                     or not isinstance(entry.get("title"), str):
@@ -357,11 +360,15 @@ class _Validator:
             year = entry.get("year")
             if year is not None and not isinstance(year, int):
                 raise self.fail(name, f"source {entry['id']}: year must be a number")
+            lang = entry.get("lang")
+            if lang is not None and not (isinstance(lang, str) and BCP47.match(lang)):
+                raise self.fail(name, f"source {entry['id']}: lang must be a BCP 47 language "
+                                "tag such as en or en-GB")
             result.append(Source(
                 id=entry["id"], title=entry["title"].strip(),
                 publisher=str(entry.get("publisher") or entry.get("journal") or "").strip(),
                 year=year, url=self.web_address(name, entry.get("url")),
-                doi=str(entry.get("doi") or "").strip()))
+                doi=str(entry.get("doi") or "").strip(), lang=lang or ""))
         return tuple(result)
 
 
@@ -442,6 +449,7 @@ def parse_front_matter(src: SourceText) -> Metadata:
         source_version=values.get("source_version", ""),
         translators=values.get("translators", ()),
         translation_reviewers=values.get("translation_reviewers", ()),
+        labels=values.get("labels", ""),
         lines=lines,
     )
 
@@ -457,6 +465,5 @@ def _with_lines(sources: tuple[Source, ...], src: SourceText,
         found = next((i for i in range(start, len(text_lines))
                       if pattern.match(text_lines[i])), None)
         line = src.front_matter_line + found if found is not None else None
-        result.append(Source(source.id, source.title, source.publisher, source.year,
-                             source.url, source.doi, line))
+        result.append(replace(source, line=line))
     return tuple(result)

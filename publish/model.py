@@ -15,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
+from publish.labels import LanguageTable, lang_if_other
 from publish.locate import SourceMap
 
 
@@ -38,6 +39,9 @@ class Source:
     url: str = ""
     doi: str = ""
     line: int | None = None
+    lang: str = ""
+    """BCP 47 tag of the title when it is not in the guide's language (an English
+    paper cited in a Spanish guide): outputs mark the title with it."""
 
     @property
     def link(self) -> str:
@@ -81,6 +85,8 @@ class Metadata:
     source_version: str = ""
     translators: tuple[Person, ...] = ()
     translation_reviewers: tuple[Person, ...] = ()
+    labels: str = ""
+    """The guide's own label table, relative to the guide (``publish.labels``)."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
@@ -167,6 +173,8 @@ class Document:
     tables: list[Table]
     citations: list[Citation]
     cited_sources: list[Source]
+    labels: LanguageTable
+    """The pipeline's own words in the guide's language, and its notation."""
     raw_html_removed: list[tuple[int | None, str]] = field(default_factory=list)
     languages: tuple[LanguageVersion, ...] = ()
     """Every language of this guide, source first; empty when it has no translations."""
@@ -183,14 +191,19 @@ class Document:
         """
         if self.meta.accessibility_summary:
             return self.meta.accessibility_summary
-        has = ["a clear heading structure", "a table of contents"]
+        words = self.labels
+        has = [words["a11y_headings"], words["a11y_contents"]]
         if any(not image.decorative for image in self.images):
-            has.append("text descriptions of its images")
+            has.append(words["a11y_image_text"])
         if self.tables:
-            has.append("tables with header cells")
-        listed = ", ".join(has[:-1]) + f" and {has[-1]}"
-        return (f"This guide has {listed}. Text can be resized and reflows. It aims to "
-                "meet WCAG 2.2 level AA. A large-print PDF edition is available.")
+            has.append(words["a11y_table_headers"])
+        return words.format("a11y_summary", features=words.join(has))
+
+    @property
+    def labels_lang(self) -> str:
+        """The label table's language when it is not the guide's ('' when it is):
+        the pipeline's words then carry it (``lang``), so a screen reader switches voice."""
+        return lang_if_other(self.labels.lang, self.meta.lang)
 
     def __getstate__(self) -> dict[str, object]:
         """Documents are pickled to the PDF workers; an lxml tree is not picklable, so

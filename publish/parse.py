@@ -9,7 +9,6 @@ source line of every heading, image, link and table for messages.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from functools import lru_cache
@@ -22,7 +21,7 @@ from lxml.html import HtmlElement
 from publish import sanitize
 from publish.errors import SourceError
 from publish.frontmatter import parse_front_matter, read_source
-from publish.labels import labels_for
+from publish.labels import LanguageTable, lang_if_other, resolve
 from publish.locate import SourceMap
 from publish.model import Citation, Document, Heading, Image, Link, Metadata, Source, Table
 from publish.translation import language_versions
@@ -64,6 +63,8 @@ def parse(path: Path) -> Document:
     path = path.resolve()
     src = read_source(path)
     meta = parse_front_matter(src)
+    words = resolve(meta.lang, path, meta.labels, meta.lines.get("labels"),
+                    meta.lines.get("lang"))
     md = _markdown()
     html = _convert(md, src.body, path)
     smap = SourceMap(src.body, src.body_line)
@@ -82,10 +83,10 @@ def parse(path: Path) -> Document:
     _check_depth(body, md, smap, path)
     _captions(body)
     _heading_lines(body, smap)
-    citations, cited = _citations(body, meta, smap)
-    _keep_doses_together(body)
+    citations, cited = _citations(body, meta, smap, words)
+    _keep_doses_together(body, words)
     _sectionize(body)
-    _generated_about(body, meta, cited)
+    _generated_about(body, meta, cited, words)
 
     headings = []
     for el in body.iter(*HEADINGS):
@@ -96,7 +97,7 @@ def parse(path: Path) -> Document:
         path=path, source_dir=path.parent, source_sha256=hashlib.sha256(src.raw).hexdigest(),
         meta=meta, body=body, headings=headings, outline=_outline(headings),
         images=_images(body, smap), links=_links(body, smap), tables=_tables(body, smap),
-        citations=citations, cited_sources=cited, raw_html_removed=removed,
+        citations=citations, cited_sources=cited, labels=words, raw_html_removed=removed,
         languages=language_versions(path, meta), source_map=smap,
     )
 
@@ -164,24 +165,24 @@ def _captions(body: HtmlElement) -> None:
         prev.drop_tree()
 
 
-def _keep_doses_together(body: HtmlElement) -> None:
+def _keep_doses_together(body: HtmlElement, words: LanguageTable) -> None:
     """Join number and unit with a no-break space in every output ("4.5" / "mg" never
     lands on two lines of a leaflet, where it could be misread)."""
+    pattern = number_and_unit(tuple(words.unit_words()))
     for owner, attr in list(_text_slots(body)):
         text = getattr(owner, attr)
         if text and any(c.isdigit() for c in text):
-            setattr(owner, attr, number_and_unit().sub("\u00a0", text))
+            setattr(owner, attr, pattern.sub("\u00a0", text))
 
 
-@lru_cache(maxsize=1)
-def number_and_unit() -> re.Pattern[str]:
+@lru_cache(maxsize=32)
+def number_and_unit(units: tuple[str, ...]) -> re.Pattern[str]:
     """The space in "4.5 mg", which becomes a no-break space so a dose never splits across
-    lines. Its units are the ones the dose-notation rule knows (one list), and MEASURES."""
-    from publish.checks.ruledata import general_rules
-
-    units = [*general_rules().option("dose-notation", "units"), *MEASURES]
-    alternatives = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    return re.compile(rf"(?<=\d) +(?=(?:{alternatives})\b)")
+    lines. Its units are the words the guide's language table writes for the dose units
+    of the dose-notation rule (one list), and MEASURES."""
+    alternatives = "|".join(re.escape(u) for u in sorted({*units, *MEASURES}, key=len,
+                                                         reverse=True))
+    return re.compile(rf"(?<=\d) +(?=(?:{alternatives})(?!\w))")
 
 
 def _text_slots(el: HtmlElement):
@@ -195,8 +196,8 @@ def _text_slots(el: HtmlElement):
         yield child, "tail"
 
 
-def _citations(body: HtmlElement, meta: Metadata,
-               smap: SourceMap) -> tuple[list[Citation], list[Source]]:
+def _citations(body: HtmlElement, meta: Metadata, smap: SourceMap,
+               words: LanguageTable) -> tuple[list[Citation], list[Source]]:
     """Turn ``[@S1; @S2]`` into numbered links; number sources by first citation."""
     by_id = {s.id: s for s in meta.sources}
     order: list[Source] = []
@@ -232,7 +233,7 @@ def _citations(body: HtmlElement, meta: Metadata,
                 link = lxml_html.Element("a", {
                     "href": f"#source-{key}", "id": f"cite-{key}-{uses[key]}",
                     "class": "citation", "role": "doc-noteref",
-                    "aria-label": f"Source {number}"})
+                    "aria-label": words.format("citation", number=number)})
                 link.text = str(number)
                 nodes.append(link)
             nodes.append("]")
@@ -270,81 +271,92 @@ def _sectionize(body: HtmlElement) -> None:
         (stack[-1][1] if stack else body).append(child)
 
 
-def _format_date(value: dt.date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
 def _sub(parent: HtmlElement, tag: str, text: str = "", **attrs: str) -> HtmlElement:
-    el = lxml_html.Element(tag, {k.replace("_", "-"): v for k, v in attrs.items()})
+    el = lxml_html.Element(tag, {k.replace("_", "-"): v for k, v in attrs.items() if v})
     el.text = text or None
     parent.append(el)
     return el
 
 
 def _generated_section(parent: HtmlElement, level: int, ident: str,
-                       title: str, extra_class: str) -> HtmlElement:
+                       title: str, extra_class: str, lang: str) -> HtmlElement:
     section = _sub(parent, "section", aria_labelledby=ident,
                    **{"class": f"level-{level} generated {extra_class}"})
-    _sub(section, f"h{level}", title, id=ident)
+    _sub(section, f"h{level}", title, id=ident, lang=lang)
     return section
 
 
-def _generated_about(body: HtmlElement, meta: Metadata, cited: list[Source]) -> None:
+def _generated_about(body: HtmlElement, meta: Metadata, cited: list[Source],
+                     words: LanguageTable) -> None:
     """Append guide details, reviewer questions and sources to "About this guide".
 
     They come from the front matter — one place for each fact — so every
-    output shows the same dates and references.
+    output shows the same dates and references. The words around them come from
+    the guide's label table; when that table is in another language than the guide
+    (a guide that brings its own), they carry its ``lang``.
     """
-    words = labels_for(meta.lang)
+    lang = lang_if_other(words.lang, meta.lang)
     about = next((s for s in body.iter("section") if s.get("aria-labelledby") == "about"),
                  None)
     parent, level = (about, 3) if about is not None else (body, 2)
 
     details = _generated_section(parent, level, "guide-details", words["guide_details"],
-                                 "guide-details")
+                                 "guide-details", lang)
     rows = [
-        (words["status"], words["status_draft"] if meta.is_draft else words["status_approved"]),
-        (words["version"], meta.version),
-        (words["published"], _format_date(meta.published)),
-        (words["last_reviewed"], _format_date(meta.last_reviewed)),
-        (words["next_review"], _format_date(meta.next_review)),
-        (words["authors"], "; ".join(p.name for p in meta.authors)),
+        (words["status"], words["status_draft"] if meta.is_draft else words["status_approved"],
+         lang),
+        (words["version"], meta.version, ""),
+        (words["published"], words.date(meta.published), lang),
+        (words["last_reviewed"], words.date(meta.last_reviewed), lang),
+        (words["next_review"], words.date(meta.next_review), lang),
+        (words["authors"], "; ".join(p.name for p in meta.authors), ""),
         (words["clinical_reviewers"], "; ".join(
             f"{p.name}{', ' + p.role if p.role else ''}"
-            f"{' (' + _format_date(p.reviewed) + ')' if p.reviewed else ''}"
-            for p in meta.clinical_reviewers)),
-        (words["publisher"], meta.publisher),
-        (words["feedback"], meta.feedback),
+            f"{' (' + words.date(p.reviewed) + ')' if p.reviewed else ''}"
+            for p in meta.clinical_reviewers), ""),
+        (words["publisher"], meta.publisher, ""),
+        (words["feedback"], meta.feedback, ""),
     ]
     dl = _sub(details, "dl")
-    for term, value in rows:
+    for term, value, value_lang in rows:
         if value:
-            _sub(dl, "dt", term)
-            _sub(dl, "dd", value)
+            _sub(dl, "dt", term, lang=lang)
+            _sub(dl, "dd", value, lang=value_lang)
 
     questions = [*meta.review_notes, *_sources_to_complete(meta, words)]
     if questions and meta.is_draft:
         notes = _generated_section(parent, level, "review-notes", words["review_notes"],
-                                   "review-notes")
+                                   "review-notes", lang)
         ul = _sub(notes, "ul")
         for question in questions:
             _sub(ul, "li", question)
 
     if cited:
-        sources = _generated_section(parent, level, "sources", words["sources"], "sources")
+        sources = _generated_section(parent, level, "sources", words["sources"], "sources",
+                                     lang)
         ol = _sub(sources, "ol")
         for source in cited:
             li = _sub(ol, "li", id=f"source-{source.id}")
-            li.text = ". ".join(p for p in (source.title, source.publisher) if p)
-            if source.year:
-                li.text += f", {source.year}"
-            li.text += ". "
+            rest = ". ".join(p for p in (source.publisher,) if p)
+            if lang_if_other(source.lang, meta.lang):
+                # A title in another language than the guide is read in its own voice.
+                title = _sub(li, "span", source.title, lang=source.lang)
+                title.tail = f". {rest}" if rest else ""
+                tail_owner = title
+            else:
+                li.text = ". ".join(p for p in (source.title, rest) if p)
+                tail_owner = None
+            text = f", {source.year}. " if source.year else ". "
+            if tail_owner is None:
+                li.text += text
+            else:
+                tail_owner.tail += text
             if source.link:
                 shown = f"doi:{source.doi}" if source.doi else source.url
                 link = _sub(li, "a", shown, href=source.link)
                 link.tail = " "
             back = _sub(li, "a", words["back_to_text"], href=f"#cite-{source.id}-1",
-                        role="doc-backlink", **{"class": "backlink"})
+                        role="doc-backlink", lang=lang, **{"class": "backlink"})
             back.tail = None
 
 

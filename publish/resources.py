@@ -176,3 +176,28 @@ def _check_svg(path: Path) -> None:
             raise ResourceRefused("image-unsafe", f"'{path.name}' loads a file from its CSS "
                                   "(url() or @import); an SVG in a guide must be "
                                   "self-contained")
+
+
+def companion_file(guide: Path, named: str, suffix: str, what: str) -> Path | None:
+    """A file a guide reads beside itself (its rules file, its label table).
+
+    ``named`` is the front matter's value; without one, ``<stem><suffix>`` is used when
+    present (``guide.md`` → ``guide.rules.yaml``) and None returned when it is not.
+    Either way its real path (symlinks and ``..`` resolved) must lie inside the
+    guide's folder: a build never reads outside it (no ``rules: /etc/passwd``, no
+    ``guide.labels.yaml`` that links elsewhere). Refusals name ``what`` the file is.
+    """
+    candidate = guide.parent / (named or f"{guide.stem}{suffix}")
+    if not named and not (candidate.is_file() or candidate.is_symlink()):
+        return None
+    shown = named or candidate.name
+    try:
+        real: Path | None = candidate.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        real = None
+    if real is None or not real.is_relative_to(guide.parent.resolve()):
+        raise ResourceRefused("outside", f"'{shown}' is outside the guide's folder; put the "
+                              f"{what} beside the guide")
+    if not real.is_file():
+        raise ResourceRefused("missing", f"no such file '{shown}' beside the guide")
+    return real

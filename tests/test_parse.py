@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publish.checks.ruledata import general_rules
+from publish.labels import labels_for
 from publish.parse import parse, slugify
 from tests.conftest import GOOD, SHIPPED_GUIDE
 
@@ -92,9 +92,10 @@ def test_number_and_unit_never_split_across_lines() -> None:
     assert "1 mg" not in doc.body.text_content()
 
 
-@pytest.mark.parametrize("unit", [*general_rules().option("dose-notation", "units"), "mm", "pt"])
+@pytest.mark.parametrize("unit", [*labels_for("en").unit_words(), "mm", "pt"])
 def test_every_dose_unit_stays_with_its_number(unit: str, tmp_path: Path) -> None:
-    """The units kept together are the dose-notation rule's units (one list) and MEASURES."""
+    """The units kept together are the English words for the dose-notation rule's units
+    (one list, publish/languages/en.yaml) and MEASURES."""
     source = tmp_path / "guide.md"
     text = (GOOD / "minimal.md").read_text(encoding="utf-8")
     source.write_text(f"{text}\nTake 12 {unit} twice, not 3 apples.\n", encoding="utf-8")

@@ -110,7 +110,7 @@ def dose_problems(text: str, units: tuple[str, ...]) -> Iterator[str]:
 
 
 def dose_notation(ctx: Context) -> Iterator[Diagnostic]:
-    units = tuple(ctx.general.option("dose-notation", "units"))
+    units = tuple(ctx.doc.labels.unit_words())
     for sentence in ctx.text:
         for problem in dose_problems(sentence.text, units):
             yield ctx.diag("dose-notation", problem, sentence.line)

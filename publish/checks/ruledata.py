@@ -26,6 +26,7 @@ import yaml
 from publish.diagnostics import Severity
 from publish.errors import SourceError
 from publish.model import Document, Metadata
+from publish.resources import ResourceRefused, companion_file
 from publish.translation import front_matter, source_of
 
 GENERAL_RULES = Path(str(resources.files("publish") / "rules" / "general.yaml"))
@@ -220,34 +221,18 @@ def general_rules(path: Path = GENERAL_RULES) -> GeneralRules:
 
 
 def rules_path(doc: Document) -> Path | None:
-    """The guide's rules file: the ``rules`` field, else ``<stem>.rules.yaml`` if present.
-
-    Either way its real path (symlinks and ``..`` resolved) must lie inside the
-    guide's folder: a build never reads outside it (no ``rules: /etc/passwd``,
-    no ``guide.rules.yaml`` that links elsewhere).
-    """
+    """The guide's rules file: the ``rules`` field, else ``<stem>.rules.yaml`` if present,
+    confined to the guide's folder (``publish.resources.companion_file``)."""
     return _rules_path(doc.path, doc.meta)
 
 
 def _rules_path(path: Path, meta: Metadata) -> Path | None:
     """``rules_path`` from a guide's file and front matter alone."""
-    named = meta.rules
-    candidate = path.parent / (named or f"{path.stem}{RULES_SUFFIX}")
-    if not named and not (candidate.is_file() or candidate.is_symlink()):
-        return None
-    shown = named or candidate.name
-    line = meta.lines.get("rules") if named else None
     try:
-        real: Path | None = candidate.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        real = None
-    if real is None or not real.is_relative_to(path.parent.resolve()):
-        raise SourceError("rules-file", f"rules: '{shown}' is outside the guide's folder; "
-                          "put the rules file beside the guide", path, line)
-    if not real.is_file():
-        raise SourceError("rules-file", f"rules: no such file '{shown}' beside the guide",
-                          path, line)
-    return real
+        return companion_file(path, meta.rules, RULES_SUFFIX, "rules file")
+    except ResourceRefused as exc:
+        raise SourceError("rules-file", f"rules: {exc}", path,
+                          meta.lines.get("rules") if meta.rules else None) from None
 
 
 def guide_rules(doc: Document) -> GuideRules:

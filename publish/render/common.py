@@ -16,7 +16,6 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from publish.errors import RenderError
-from publish.labels import labels_for
 from publish.model import Document, Heading
 from publish.resources import ResourceRefused, allowed_roots, confined_path, image_type
 
@@ -130,12 +129,20 @@ def draft_banner(doc: Document, tag: str = "p") -> HtmlElement | None:
     """The visible 'Draft — not for clinical use' marking, or None when approved."""
     if not doc.meta.is_draft:
         return None
-    words = labels_for(doc.meta.lang)
-    banner = element(tag, cls="draft-banner")
+    words = doc.labels
+    banner = labelled(doc, element(tag, cls="draft-banner"))
     strong = element("strong", words["draft_banner"])
-    strong.tail = f". {words['draft_explainer']}"
+    strong.tail = words.text.full_stop + words.text.sentence_space + words["draft_explainer"]
     banner.append(strong)
     return banner
+
+
+def labelled(doc: Document, el: HtmlElement) -> HtmlElement:
+    """Mark an element that holds the pipeline's words with their language when it is
+    not the guide's (a guide that brings, say, an English table): WCAG 3.1.2."""
+    if doc.labels_lang:
+        el.set("lang", doc.labels_lang)
+    return el
 
 
 def resolve_images(doc: Document, body: HtmlElement) -> Iterator[tuple[HtmlElement, Path, str]]:
@@ -164,11 +171,12 @@ def mark_decorative(body: HtmlElement) -> None:
             img.set("role", "presentation")
 
 
-def wrap_tables(body: HtmlElement, label_prefix: str = "") -> None:
-    """Put each table in a focusable, labelled scroll region (reflow at 320 px)."""
+def wrap_tables(body: HtmlElement, fallback: str, label_prefix: str = "") -> None:
+    """Put each table in a focusable, labelled scroll region (reflow at 320 px); a table
+    without a caption is labelled ``fallback`` (the label table's word for "Table")."""
     for table in list(body.iter("table")):
         caption = table.find("caption")
-        label = caption.text_content().strip() if caption is not None else "Table"
+        label = caption.text_content().strip() if caption is not None else fallback
         wrapper = element("div", cls=f"{label_prefix}table-wrap", role="region",
                           tabindex="0", aria_label=label)
         table.addprevious(wrapper)

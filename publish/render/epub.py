@@ -26,7 +26,6 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import styles
-from publish.labels import labels_for
 from publish.model import Document
 from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
@@ -108,7 +107,7 @@ class EpubRenderer:
                                        media_type="application/xhtml+xml",
                                        content=xhtml_document(part.title, nodes, doc)))
         nav = epub.EpubItem(uid="nav", file_name=NAV_FILE, media_type="application/xhtml+xml",
-                            content=xhtml_document(labels_for(meta.lang)["contents"],
+                            content=xhtml_document(doc.labels["contents"],
                                                    nav_nodes, doc))
         nav.properties = ["nav"]
         for item in (*items, nav):
@@ -145,8 +144,7 @@ class EpubRenderer:
             # Where the page numbers come from: the printed leaflet built with this e-book.
             # pageBreakSource is the W3C's newer property (EPUBCheck 5 and Ace know it);
             # dc:source refined by source-of=pagination is the EPUB 3.0 way to say the same.
-            edition = f"{ctx.stem}.pdf: {meta.title}, {labels_for(meta.lang)['version']} " \
-                      f"{meta.version}"
+            edition = f"{ctx.stem}.pdf: {meta.title}, {doc.labels['version']} {meta.version}"
             book.add_metadata("DC", "source", edition, {"id": "print-source"})
             book.add_metadata(None, "meta", "pagination",
                               {"refines": "#print-source", "property": "source-of"})
@@ -170,13 +168,14 @@ class EpubRenderer:
         Landmarks and page list are ``hidden``: reading systems offer them in their
         own menus, and read in order they would be a list of bare numbers.
         """
-        words = labels_for(doc.meta.lang)
+        words = doc.labels
         nodes = [b for b in [draft_banner(doc)] if b is not None]
-        toc = nav_element("toc", "doc-toc", words["contents"])
+        toc = nav_element("toc", "doc-toc", words["contents"], doc.labels_lang)
         toc.append(toc_list(doc.outline, max_level=6))
         nodes.append(toc)
 
-        landmarks = nav_element("landmarks", "navigation", words["landmarks"], hidden=True)
+        landmarks = nav_element("landmarks", "navigation", words["landmarks"], doc.labels_lang,
+                                hidden=True)
         marks = [("toc", f"{NAV_FILE}#toc", words["contents"])]
         if doc.outline:
             marks.append(("bodymatter", f"#{doc.outline[0].id}", doc.meta.title))
@@ -190,7 +189,7 @@ class EpubRenderer:
 
         if pages:
             page_list = nav_element("page-list", "doc-pagelist", words["print_pages"],
-                                    hidden=True)
+                                    doc.labels_lang, hidden=True)
             page_list.append(link_list([(None, f"#{marker}", str(page))
                                         for page, marker in pages]))
             nodes.append(page_list)
@@ -286,13 +285,18 @@ def relink(node: HtmlElement, location: dict[str, str], here: str) -> None:
             a.set("href", f"{location[href[1:]]}{href}")
 
 
-def nav_element(kind: str, role: str, label: str, *, hidden: bool = False) -> HtmlElement:
-    """A ``<nav>`` with its ``epub:type``, ARIA role and a heading that labels it."""
+def nav_element(kind: str, role: str, label: str, label_lang: str = "", *,
+                hidden: bool = False) -> HtmlElement:
+    """A ``<nav>`` with its ``epub:type``, ARIA role and a heading that labels it
+    (marked ``label_lang`` when the pipeline's words are not in the book's language)."""
     nav = element("nav", id=kind, role=role, aria_labelledby=f"{kind}-title")
     nav.set(EPUB_TYPE, kind)
     if hidden:
         nav.set("hidden", "hidden")
-    nav.append(element("h2", label, id=f"{kind}-title"))
+    heading = element("h2", label, id=f"{kind}-title")
+    if label_lang:
+        heading.set("lang", label_lang)
+    nav.append(heading)
     return nav
 
 
@@ -336,6 +340,8 @@ def xhtml_document(title: str, nodes: Iterable[HtmlElement], doc: Document) -> b
     for el in body.iter():
         if isinstance(el.tag, str) and not el.tag.startswith("{"):
             el.tag = f"{{{XHTML_NS}}}{el.tag}"
+        if isinstance(el.tag, str) and el.get("lang"):
+            el.set(XML_LANG, el.get("lang"))  # XHTML: both, the same (EPUB 3.3)
     return etree.tostring(html, xml_declaration=True, encoding="utf-8",
                           doctype="<!DOCTYPE html>")
 

@@ -21,7 +21,6 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import fonts, styles
-from publish.labels import labels_for
 from publish.model import Document
 from publish.render import embed
 from publish.render.base import RenderContext
@@ -30,6 +29,7 @@ from publish.render.common import (
     data_uri,
     draft_banner,
     element,
+    labelled,
     mark_decorative,
     resolve_images,
     to_html,
@@ -103,12 +103,12 @@ class GuideParts:
 def guide_parts(doc: Document) -> GuideParts:
     """Header (draft banner, publisher), content (h1 … sources) and footer of the guide."""
     meta = doc.meta
-    words = labels_for(meta.lang)
+    words = doc.labels
     body = doc.body_copy()
     for img, path, mime in resolve_images(doc, body):
         img.set("src", data_uri(path, mime))
     mark_decorative(body)
-    wrap_tables(body)
+    wrap_tables(body, words["table"])
     for heading in body.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         heading.set("class", f"heading-{heading.tag[1]}")
     for section in body.iter("section"):
@@ -127,12 +127,13 @@ def guide_parts(doc: Document) -> GuideParts:
     _insert_contents(content, doc)
 
     footer = element("footer", cls="page-footer")
+    colon = words.text.colon
     parts = [f"{words['version']} {meta.version}"]
     if meta.last_reviewed:
-        parts.append(f"{words['last_reviewed']}: {meta.last_reviewed.isoformat()}")
+        parts.append(f"{words['last_reviewed']}{colon}{meta.last_reviewed.isoformat()}")
     if meta.next_review:
-        parts.append(f"{words['next_review']}: {meta.next_review.isoformat()}")
-    footer.append(element("p", " · ".join(parts)))
+        parts.append(f"{words['next_review']}{colon}{meta.next_review.isoformat()}")
+    footer.append(labelled(doc, element("p", " · ".join(parts))))
     return GuideParts(header, content, footer)
 
 
@@ -142,9 +143,9 @@ def _insert_contents(content: HtmlElement, doc: Document) -> None:
     Key facts come first on the first screen (CDC Clear Communication Index);
     the contents list follows them, before the first other section.
     """
-    words = labels_for(doc.meta.lang)
+    words = doc.labels
     nav = element("nav", cls="toc", aria_labelledby="toc-title")
-    nav.append(element("p", words["contents"], id="toc-title", cls="toc-title"))
+    nav.append(labelled(doc, element("p", words["contents"], id="toc-title", cls="toc-title")))
     top = doc.outline[0].children if doc.outline and doc.outline[0].level == 1 \
         else doc.outline
     nav.append(toc_list(top, max_level=TOC_MAX_LEVEL))
@@ -167,7 +168,7 @@ class HtmlRenderer:
     def page(self, ctx: RenderContext) -> str:
         doc = ctx.doc
         meta = doc.meta
-        words = labels_for(meta.lang)
+        words = doc.labels
         parts = guide_parts(doc)
         css = fonts.inline(guide_css(doc))
 
@@ -177,7 +178,8 @@ class HtmlRenderer:
 
         page = element("body")
         html.append(page)
-        page.append(element("a", words["skip_to_content"], href="#main", cls="skip-link"))
+        page.append(labelled(doc, element("a", words["skip_to_content"], href="#main",
+                                          cls="skip-link")))
         wrapper = element("div", cls=embed.ROOT_CLASS)
         page.append(wrapper)
         header = element("header", cls="page-header")

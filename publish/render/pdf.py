@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from typing import Any, ClassVar
 
 from publish import fonts, styles
 from publish.errors import RenderError
-from publish.labels import labels_for
 from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
 from publish.render.bidi import apply_direction
@@ -207,14 +207,16 @@ class PdfRenderer:
         a direction layer mirrors the footer for a right-to-left guide.
         """
         meta = ctx.doc.meta
-        words = labels_for(meta.lang)
-        before, _, after = words["page_of"].partition("{page}")
-        middle, _, end = after.partition("{pages}")
+        words = ctx.doc.labels
+        # "Page {page} of {pages}", "{pages}쪽 중 {page}쪽": the counters where the label puts them.
+        page_of = " ".join(
+            {"{page}": "counter(page)", "{pages}": "counter(pages)"}.get(part)
+            or _css_string(part)
+            for part in re.split(r"(\{pages?\})", words["page_of"]) if part)
         footer = f"{meta.title} · {words['version']} {meta.version}"
         return {
             "--running-title": _css_string(footer),
-            "--running-page": f"{_css_string(before)} counter(page) "
-                              f"{_css_string(middle)} counter(pages) {_css_string(end)}",
+            "--running-page": page_of,
             "--running-draft": _css_string(words["draft_banner"]) if meta.is_draft else "none",
         }
 
