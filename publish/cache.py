@@ -76,12 +76,12 @@ _REFERENCE = re.compile(
     rb"""\]\(\s*<?([^)\s>]+)"""                # ![alt](images/a.svg), [text](file)
     rb"""|^\s*\[[^\]\n]+\]:\s*<?(\S+?)>?\s"""  # [ref]: images/a.svg
     rb"""|\b(?:src|href)\s*=\s*["']([^"']+)"""  # raw HTML
-    rb"""|^rules:\s*["']?([^"'\n#]+)"""        # front matter rules file
+    rb"""|^(?:rules|labels):\s*["']?([^"'\n#]+)"""  # front matter rules file, label table
     rb"""|^translation_of:\s*["']?([^"'\n#]+)""",  # a translation's source
     re.MULTILINE)
 _APPROVED = re.compile(rb"^status:\s*[\"']?approved\b", re.MULTILINE)
-RULE_FILES = ("guide.rules.yaml", "{stem}.rules.yaml")
-"""Editorial rules files read beside a guide when present."""
+RULE_FILES = ("guide.rules.yaml", "{stem}.rules.yaml", "{stem}.labels.yaml")
+"""Editorial rules files and the guide's own label table, read beside a guide when present."""
 
 
 def cache_dir() -> Path:

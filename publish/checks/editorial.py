@@ -285,6 +285,25 @@ def review_dates(ctx: Context) -> Iterator[Diagnostic]:
                        meta.lines.get("clinical_reviewers", meta.lines.get("status")))
 
 
+def labels_reviewed(ctx: Context) -> Iterator[Diagnostic]:
+    """An approved guide's own words are checked; so must the pipeline's be.
+
+    A label table says whether a fluent speaker has reviewed it (``reviewed``); the
+    tables the project wrote itself say false. A draft may use them (it says it is
+    a draft, in its language); an approved guide may not.
+    """
+    words = ctx.doc.labels
+    if ctx.doc.meta.is_draft or words.reviewed:
+        return
+    yield ctx.diag("labels-unreviewed", f"this approved guide uses the {words.english_name} "
+                   f"label table ({words.path.name if words.path else words.lang}), which no "
+                   "fluent speaker has reviewed yet (reviewed: false): its words (draft "
+                   "notice, 'Guide details', 'Page N of M' …) go into every output. Have a "
+                   "fluent speaker check every label and set reviewed: true (or bring a "
+                   "reviewed table: labels: in the front matter), or keep status: draft",
+                   ctx.doc.meta.lines.get("status"))
+
+
 def reading(ctx: Context) -> Iterator[Diagnostic]:
     yield from readability.reading_level(ctx.doc, ctx.body, ctx.general)
     yield from readability.long_sentences(ctx.doc, ctx.body, ctx.general)
@@ -292,7 +311,7 @@ def reading(ctx: Context) -> Iterator[Diagnostic]:
 
 RULES: list[Callable[[Context], Iterator[Diagnostic]]] = [
     dose_notation, phrases, shop_links, sections, safety_blocks, citations,
-    *source_rules.RULES, review_dates, reading,
+    *source_rules.RULES, review_dates, labels_reviewed, reading,
 ]
 
 

@@ -40,7 +40,7 @@ from publish.render.pdf_pages import (
     page_starts,
     split_unbreakables,
 )
-from publish.render.pdf_tags import TaggingError, describe_links, repair
+from publish.render.pdf_tags import TaggingError, describe_links, repair, tag_languages
 from publish.resources import ResourceRefused, allowed_roots, confined_path
 
 FINISHES: dict[str, str] = {
@@ -116,6 +116,9 @@ def _weasy() -> Any:
     weasyprint.ConfinedFetcher = ConfinedFetcher  # type: ignore[attr-defined]
     weasyprint.Refused = Refused  # type: ignore[attr-defined]
     weasyprint.FONT_CONFIG = FontConfiguration()  # type: ignore[attr-defined]
+    from weasyprint.pdf import tags
+
+    tag_languages(tags)
     return weasyprint
 
 

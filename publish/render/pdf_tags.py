@@ -16,7 +16,11 @@ WeasyPrint tags the page body well but (see the library notes):
   structure element per page, so a screen reader meets a list of five items as a
   list of three and a list of two. Given which elements each page continues (read
   from the layout), the parts are joined again;
-* a missing title or language produces a PDF anyway; :func:`repair` refuses it.
+* a missing title or language produces a PDF anyway; :func:`repair` refuses it;
+* ``lang`` on an element other than ``<html>`` is dropped: words in another language
+  than the document's (an English source title in a Spanish guide) would be read in
+  the document's voice. :func:`tag_languages` makes WeasyPrint write it as ``/Lang``
+  on that element's structure element, while the tree is built.
 
 Everything here is a pure function of the input bytes, so output stays
 byte-identical between builds.
@@ -50,6 +54,34 @@ class TaggingError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(message)
+
+
+def tag_languages(tags: Any) -> None:
+    """Give the structure element of every element with its own ``lang`` a ``/Lang``.
+
+    ``tags`` is ``weasyprint.pdf.tags``: its ``_build_box_tree`` makes the structure
+    element of each box and calls itself by name for the children, so wrapping the
+    module's function reaches every box. ``<html>`` and ``<body>`` yield their
+    children's elements, not their own: the document's language is the catalog's
+    ``/Lang`` already. Tested against WeasyPrint's output (tests/test_render_pdf.py),
+    so a WeasyPrint that builds its tree differently fails the suite, not a reader.
+    """
+    build = tags._build_box_tree
+    if getattr(build, "__wrapped__", None) is not None:
+        return
+    import pydyf
+
+    def build_with_lang(box: Any, *args: Any) -> Iterator[Any]:
+        node = getattr(box, "element", None)
+        lang = node.get("lang") if node is not None and \
+            getattr(box, "element_tag", None) not in ("html", "body") else None
+        for element in build(box, *args):
+            if lang and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            yield element
+
+    build_with_lang.__wrapped__ = build  # type: ignore[attr-defined]
+    tags._build_box_tree = build_with_lang
 
 
 def describe_links(document: Any, pdf: Any) -> None:
