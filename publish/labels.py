@@ -25,8 +25,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from publish.errors import SourceError
 from publish.resources import ResourceRefused, companion_file
 
@@ -50,19 +48,24 @@ class _Map(dict):
     key_lines: dict[str, int]
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML (no Python objects) that keeps line numbers."""
+@lru_cache(maxsize=1)
+def _loader() -> type:
+    """Safe YAML (no Python objects) that keeps line numbers. Made on first use: a
+    no-op rebuild reads no table and must not import PyYAML (tests/test_cache.py)."""
+    import yaml
 
+    class Loader(yaml.SafeLoader):
+        pass
 
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    mapping = _Map(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-    return mapping
+    def mapping(loader: Loader, node: yaml.MappingNode) -> _Map:
+        loader.flatten_mapping(node)
+        result = _Map(loader.construct_mapping(node, deep=True))
+        result.line = node.start_mark.line + 1
+        result.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+        return result
 
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return Loader
 
 
 @dataclass(frozen=True)
@@ -323,8 +326,10 @@ def _read(path: Path) -> _Map:
 
 @lru_cache(maxsize=64)
 def _read_cached(path: Path, _mtime_ns: int) -> _Map:
+    import yaml
+
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())  # safe: SafeLoader
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError("labels-invalid", f"cannot read the label table ({exc})",
                           path) from None
