@@ -133,9 +133,10 @@ def test_a_broken_table_is_named_with_its_line(name: str, rule: str, line: int,
 
 
 def test_an_approved_guide_refuses_unreviewed_labels() -> None:
-    found = [d for d in run_checks(parse(FIXTURES / "approved-unreviewed.md"))
+    found = [d for d in run_checks(parse(ROOT / "tests" / "fixtures" / "editorial" /
+                                         "labels-unreviewed.md"))
              if d.rule == "labels-unreviewed"]
-    assert [(d.line, d.is_error) for d in found] == [(4, True)]
+    assert [(d.line, d.is_error) for d in found] == [(5, True)]
     assert "Spanish" in found[0].message and "reviewed: true" in found[0].message
 
 
