@@ -22,7 +22,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from publish import opds
-from publish.labels import labels_for
+from publish.labels import has_table, labels_for, language_name
 from publish.offers import KINDS, Kind, Offer, caption, sort
 from publish.render.common import element, to_html
 from publish.render.html import page_head, screen_css
@@ -74,9 +74,12 @@ def editions(guides: Iterable[dict[str, Any]], outputs: Iterable[dict[str, Any]]
 
 def catalogue_lang(groups: list[list[Edition]]) -> tuple[str, str]:
     """The catalogue's own language and direction: that of most original guides."""
-    if not groups:
+    # Only a language with a shipped label table can be the catalogue's own (a guide may
+    # bring its own table, but the catalogue is written from the manifest alone).
+    counts = Counter((g[0].lang, g[0].guide.get("dir") or "ltr") for g in groups
+                     if has_table(g[0].lang))
+    if not counts:
         return "en", "ltr"
-    counts = Counter((g[0].lang, g[0].guide.get("dir") or "ltr") for g in groups)
     return min(counts, key=lambda k: (-counts[k], k))
 
 
@@ -131,8 +134,7 @@ def _entry(group: list[Edition], ident: str, lang: str) -> HtmlElement:
                            lang=first["lang"], dir=first.get("dir") or "ltr"))
     for edition in group:
         if len(group) > 1:
-            own = labels_for(edition.lang)
-            article.append(element("h3", own["language_name"], cls="heading-3",
+            article.append(element("h3", language_name(edition.lang), cls="heading-3",
                                    lang=edition.lang, dir=edition.guide.get("dir") or "ltr"))
             if edition is not group[0]:
                 article.append(element("p", edition.guide["title"], cls="edition-title",

@@ -253,13 +253,32 @@ def _file_script(path: Path) -> str:
 def labels_for(tag: str) -> LanguageTable:
     """The shipped table for a tag, with the tag's regional number style; no fallback.
 
-    Raises ``LookupError`` when the language has no table: callers that have a guide
-    use :func:`resolve`, which says how to supply one.
+    Raises ``labels-missing`` when the language has no table (callers that have a
+    guide use its ``Document.labels``, which may be the guide's own table).
     """
     path = table_file(tag)
     if path is None:
-        raise LookupError(f"no label table for '{tag}'")
+        raise SourceError("labels-missing", f"no label table for '{tag}'; tables shipped: "
+                          f"{', '.join(shipped_tags())} (docs/languages.md: adding a language)")
     return for_region(load_table(path), tag)
+
+
+def has_table(tag: str) -> bool:
+    """Whether a table ships for this tag (see :func:`table_file`)."""
+    return table_file(tag) is not None
+
+
+def language_name(tag: str) -> str:
+    """A language's name in itself: its table's ``name``, else CLDR's (through Babel)
+    for a language that brought its own table, else the tag."""
+    if has_table(tag):
+        return labels_for(tag).name
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(tag, sep="-").get_display_name() or tag
+    except (UnknownLocaleError, ValueError):
+        return tag
 
 
 def for_region(table: LanguageTable, tag: str) -> LanguageTable:

@@ -36,7 +36,6 @@ from typing import ClassVar
 from lxml.html import HtmlElement
 
 from publish.errors import RenderError
-from publish.labels import labels_for
 from publish.render import PAGE_STARTS_FACT
 from publish.render import braille_louis as louis
 from publish.render.base import RenderContext
@@ -143,7 +142,7 @@ class Edition:
         self.table = table
         self.width = width
         self.height = height
-        self.words = labels_for(ctx.doc.meta.lang)
+        self.words = ctx.doc.labels
 
     def pages(self) -> list[list[str]]:
         """Every page as its lines of Unicode braille (the last line holds the page number)."""
