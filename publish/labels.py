@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from publish.errors import SourceError
 from publish.resources import ResourceRefused, companion_file
@@ -41,31 +42,8 @@ FORMULA_KEYS = {"formula", "title", "min", "max", "key_facts_min", "key_facts_ma
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-class _Map(dict):
-    """A YAML mapping that remembers the line of each key (for messages)."""
-
-    line: int = 1
-    key_lines: dict[str, int]
-
-
-@lru_cache(maxsize=1)
-def _loader() -> type:
-    """Safe YAML (no Python objects) that keeps line numbers. Made on first use: a
-    no-op rebuild reads no table and must not import PyYAML (tests/test_cache.py)."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def mapping(loader: Loader, node: yaml.MappingNode) -> _Map:
-        loader.flatten_mapping(node)
-        result = _Map(loader.construct_mapping(node, deep=True))
-        result.line = node.start_mark.line + 1
-        result.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-        return result
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    return Loader
+_Map = Any
+"""A YAML mapping with ``line`` and ``key_lines`` (``publish.checks.ruledata``'s loader)."""
 
 
 @dataclass(frozen=True)
@@ -345,10 +323,13 @@ def _read(path: Path) -> _Map:
 
 @lru_cache(maxsize=64)
 def _read_cached(path: Path, _mtime_ns: int) -> _Map:
+    # Imported here: a no-op rebuild reads no table and must not import PyYAML.
     import yaml
 
+    from publish.checks.ruledata import _LineLoader, _Mapping
+
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())  # safe: SafeLoader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # a SafeLoader
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError("labels-invalid", f"cannot read the label table ({exc})",
                           path) from None
@@ -357,7 +338,7 @@ def _read_cached(path: Path, _mtime_ns: int) -> _Map:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SourceError("labels-invalid", f"invalid YAML: {problem}", path,
                           mark.line + 1 if mark else 1) from None
-    if not isinstance(data, _Map):
+    if not isinstance(data, _Mapping):
         raise SourceError("labels-invalid", "a label table is a mapping (lang:, labels:, "
                           "numbers: …); start from publish/languages/en.yaml", path, 1)
     return data
@@ -423,23 +404,30 @@ class _Checker:
 
     def mapping(self, data: _Map, key: str) -> _Map:
         value = data[key]
-        if not isinstance(value, _Map):
+        if not isinstance(value, dict):
             raise self.fail(data, key, f"'{key}' must be a mapping ('name: value' lines)")
         return value
+
+    def same_keys(self, data: _Map, key: str, wanted: list[str], how: str,
+                  where: str) -> None:
+        """``data[key]`` has every one of ``wanted`` (``labels-incomplete`` names the
+        missing ones) and nothing else (``labels-invalid`` at the unknown key's line)."""
+        found = data[key]
+        missing = [k for k in wanted if not found.get(k)]
+        if missing:
+            raise SourceError("labels-incomplete", f"{key} missing: {', '.join(missing)}; "
+                              f"{how}", self.path, data.key_lines[key])
+        extra = sorted(set(found) - set(wanted))
+        if extra:
+            raise self.fail(found, extra[0], f"unknown {key.rstrip('s')} '{extra[0]}'; the "
+                            f"{key} are those of {where}")
 
     def labels(self, data: _Map) -> dict[str, str]:
         """Every label of the reference table, non-empty, with the same placeholders."""
         labels = self.mapping(data, "labels")
         reference = _reference_labels() if self.path != _reference_path() else labels
-        missing = [k for k in reference if k not in labels]
-        if missing:
-            raise SourceError("labels-incomplete", f"labels missing: {', '.join(missing)}; "
-                              "copy them from publish/languages/en.yaml and translate them",
-                              self.path, data.key_lines["labels"])
-        extra = sorted(set(labels) - set(reference))
-        if extra:
-            raise self.fail(labels, extra[0], f"unknown label '{extra[0]}'; the labels are "
-                            "those of publish/languages/en.yaml")
+        self.same_keys(data, "labels", list(reference), "copy them from "
+                       "publish/languages/en.yaml and translate them", "publish/languages/en.yaml")
         for key, value in labels.items():
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(labels, key, f"label '{key}' must be non-empty text")
@@ -456,15 +444,8 @@ class _Checker:
 
         units = self.mapping(data, "units")
         wanted = general_rules().option("dose-notation", "units")
-        missing = [u for u in wanted if not units.get(u)]
-        if missing:
-            raise SourceError("labels-incomplete", f"units missing: {', '.join(missing)} "
-                              "(the words this language writes for each dose unit)",
-                              self.path, data.key_lines["units"])
-        extra = sorted(set(units) - set(wanted))
-        if extra:
-            raise self.fail(units, extra[0], f"unknown unit '{extra[0]}'; the units are "
-                            "listed in publish/rules/general.yaml (dose-notation)")
+        self.same_keys(data, "units", wanted, "give the words this language writes for each "
+                       "dose unit", "publish/rules/general.yaml (dose-notation: units)")
         for unit, words in units.items():
             if not isinstance(words, list) or not all(isinstance(w, str) and w.strip()
                                                       for w in words):
