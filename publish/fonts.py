@@ -43,7 +43,6 @@ import yaml
 from publish import cache
 from publish.diagnostics import Diagnostic
 from publish.errors import PublishError, SourceError
-from publish.labels import labels_for
 from publish.styles import FONTS_DIR, tokens
 
 if TYPE_CHECKING:
@@ -182,8 +181,7 @@ def drawn_text(doc: Document) -> str:
     """Every text the outputs draw: the guide's own words and the pipeline's for its language."""
     meta = doc.meta
     parts = ["".join(doc.body.itertext()), meta.title, meta.version, meta.publisher]
-    with contextlib.suppress(PublishError):  # a language without labels has its own error
-        parts.extend(labels_for(meta.lang).values())
+    parts.extend(doc.labels.labels.values())
     return "\n".join(parts)
 
 

@@ -37,7 +37,7 @@ LABELS_SUFFIX = ".labels.yaml"
 TOP_KEYS = {"lang", "name", "english_name", "script", "direction", "reviewed", "locale",
             "labels", "dates", "numbers", "units", "text", "reading_level"}
 TEXT_KEYS = {"full_stop", "sentence_space", "sentence_ends", "colon", "list_separator",
-             "list_last_separator", "word_spaces", "unit_boundary"}
+             "list_last_separator", "list_group_separator", "word_spaces", "unit_boundary"}
 FORMULA_KEYS = {"formula", "title", "min", "max", "key_facts_min", "key_facts_max"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -77,6 +77,8 @@ class TextRules:
     colon: str = ": "
     list_separator: str = ", "
     list_last_separator: str = " and "
+    list_group_separator: str = "; "
+    """Between groups of a list that are themselves lists ("S1, S2: no year; S3: no URL")."""
     word_spaces: bool = True
     """False where words are not separated by spaces (Chinese): word counts mean nothing."""
     unit_boundary: bool = True

@@ -360,7 +360,7 @@ def _generated_about(body: HtmlElement, meta: Metadata, cited: list[Source],
             back.tail = None
 
 
-def _sources_to_complete(meta: Metadata, words: dict[str, str]) -> list[str]:
+def _sources_to_complete(meta: Metadata, words: LanguageTable) -> list[str]:
     """The reviewer question a draft gets instead of a ``source-incomplete`` error:
     which sources still lack what (PIF TICK), sources that lack the same parts together."""
     groups: dict[tuple[str, ...], list[str]] = {}
@@ -369,11 +369,12 @@ def _sources_to_complete(meta: Metadata, words: dict[str, str]) -> list[str]:
             groups.setdefault(source.missing, []).append(source.id)
     if not groups:
         return []
-    comma = words["list_separator"]
+    comma = words.text.list_separator
     listed = [words["sources_missing"].format(
         ids=comma.join(ids), parts=comma.join(words[f"source_missing_{p}"] for p in missing))
         for missing, ids in groups.items()]
-    return [words["sources_to_complete"].format(groups=words["group_separator"].join(listed))]
+    groups_text = words.text.list_group_separator.join(listed)
+    return [words.format("sources_to_complete", groups=groups_text)]
 
 
 def _outline(headings: list[Heading]) -> list[Heading]:

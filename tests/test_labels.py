@@ -123,7 +123,7 @@ def test_words_in_another_language_than_the_guide_carry_their_lang() -> None:
 
 @pytest.mark.parametrize(("name", "rule", "line", "words"), [
     ("incomplete", "labels-incomplete", 12, ["landmarks", "table"]),
-    ("placeholder", "labels-invalid", 32, ["page_of", "{page}, {pages}"]),
+    ("placeholder", "labels-invalid", 37, ["page_of", "{page}, {pages}"]),
     ("outside", "labels-missing", 4, ["outside the guide's folder"]),
 ])
 def test_a_broken_table_is_named_with_its_line(name: str, rule: str, line: int,
