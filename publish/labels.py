@@ -168,13 +168,6 @@ def primary(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
-def lang_if_other(tag: str, guide_lang: str) -> str:
-    """``tag`` when text in it sits in a guide in another language (it then needs a
-    ``lang`` of its own, WCAG 3.1.2), else ''. Regions do not count: en-US text in an
-    en-GB guide is read in the same voice."""
-    return tag if tag and primary(tag) != primary(guide_lang) else ""
-
-
 def _subtags(tag: str) -> tuple[str, str, str]:
     """(language, script, region) of a BCP 47 tag, normalised (zh, Hant, TW)."""
     parts = tag.replace("_", "-").split("-")

@@ -11,12 +11,25 @@ import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from publish.labels import LanguageTable, lang_if_other
 from publish.locate import SourceMap
+
+if TYPE_CHECKING:
+    from publish.labels import LanguageTable
+
+
+def lang_if_other(tag: str, guide_lang: str) -> str:
+    """``tag`` when text in it sits in a guide in another language (it then needs a
+    ``lang`` of its own, WCAG 3.1.2), else ''. Regions do not count: en-US text in an
+    en-GB guide is read in the same voice."""
+    def primary(code: str) -> str:
+        return code.split("-")[0].lower()
+
+    return tag if tag and primary(tag) != primary(guide_lang) else ""
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,19 @@ from lxml.html import HtmlElement
 from publish import sanitize
 from publish.errors import SourceError
 from publish.frontmatter import parse_front_matter, read_source
-from publish.labels import LanguageTable, lang_if_other, resolve
+from publish.labels import LanguageTable, resolve
 from publish.locate import SourceMap
-from publish.model import Citation, Document, Heading, Image, Link, Metadata, Source, Table
+from publish.model import (
+    Citation,
+    Document,
+    Heading,
+    Image,
+    Link,
+    Metadata,
+    Source,
+    Table,
+    lang_if_other,
+)
 from publish.translation import language_versions
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
