@@ -5,7 +5,8 @@ WeasyPrint lays the edition out with ``print-shop.css``: text and rules in
 Then, here:
 
 1. every neutral RGB fill or stroke (grey text, SVG line art) becomes DeviceGray,
-   which prints on the black plate alone instead of in four inks;
+   which prints on the black plate alone instead of in four inks (near-black as
+   100 % K);
 2. Ghostscript's pdfwrite converts what is left in RGB (colours, images, SVG) to
    CMYK through the print condition's ICC profile, and leaves DeviceCMYK and
    DeviceGray as they are;
@@ -44,6 +45,8 @@ MARK_GAP = 1 * MM
 MARK_LENGTH = 5 * MM
 MARGIN = 1 * MM
 """Between the end of the marks and the edge of the media box."""
+NEAR_BLACK = 0.15
+"""A neutral this dark (the design's #1a1a1a "black" is 0.10) prints as 100 % K."""
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -112,7 +115,8 @@ def _neutrals_to_grey(pdf: bytes) -> bytes:
     """Neutral ``rg``/``RG`` colours (r = g = b) become ``g``/``G``: black ink only.
 
     Through a CMYK profile a dark grey becomes a four-ink black; as DeviceGray it
-    prints on the black plate alone, at the same lightness.
+    prints on the black plate alone, at the same lightness, and a near-black
+    (``NEAR_BLACK``) as solid black.
     """
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         seen: set[tuple[int, int]] = set()
@@ -133,7 +137,7 @@ def _grey_stream(doc: pikepdf.Pdf, holder: pikepdf.Object, resources: pikepdf.Ob
         operands, operator = item.operands, str(item.operator)
         if operator in ("rg", "RG") and len({float(v) for v in operands}) == 1:
             operator = "g" if operator == "rg" else "G"
-            operands = [operands[0]]
+            operands = [0 if float(operands[0]) <= NEAR_BLACK else operands[0]]
             changed = True
         if isinstance(item, pikepdf.ContentStreamInlineImage):
             rewritten.append(item)
