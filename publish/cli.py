@@ -201,6 +201,21 @@ def check_command(source: Path, strict: bool) -> None:
     click.echo(f"{source}: all checks passed", err=True)
 
 
+@cli.command("new")
+@click.argument("name", type=click.Path(path_type=Path, dir_okay=False))
+def new_command(name: Path) -> None:
+    """Start a new guide NAME.md (and NAME.rules.yaml) that builds at once.
+
+    Every front matter field is there, the optional ones commented out with what they
+    are for; the sections the rules read are there with placeholder text. Never
+    overwrites a file.
+    """
+    from publish.starter import new_guide
+
+    guide, rules = new_guide(name)
+    click.echo(f"Created {guide} and {rules}; next: publish build {guide}", err=True)
+
+
 @cli.command("translate")
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--to", "lang", required=True, metavar="LANG",

@@ -151,6 +151,9 @@ class _Reader:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             raise self.fail(f"invalid YAML: {problem}", mark.line + 1 if mark else 1) from None
+        if data is None:  # only comments (as ``publish new`` writes it): no rules yet
+            data = _Mapping()
+            data.key_lines = {}
         if not isinstance(data, _Mapping):
             raise self.fail("a rules file is a mapping of 'name: ...' entries", 1)
         return data
