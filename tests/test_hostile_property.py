@@ -274,3 +274,44 @@ def test_full_build_gives_valid_outputs_or_fails_cleanly(blocks: list[str]) -> N
             with pikepdf.open(out / name) as pdf:
                 assert pdf.Root.MarkInfo.Marked
                 assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+
+
+VALID_INLINE = [p for p in SAFE_INLINE if p != "{: #an-id }"]  # one id, not one per paragraph
+"""Inline pieces that never fail a check: some are removed, with a raw-html warning."""
+valid_sentences = st.lists(st.one_of(st.sampled_from(WORDS[:22]), st.sampled_from(VALID_INLINE)),
+                           min_size=1, max_size=6).map(lambda w: " ".join(w) + ".")
+VALID_RAW = [b for b in RAW_BLOCKS if not b.startswith("<table")]  # a table needs a header
+
+
+@st.composite
+def valid_lists(draw: st.DrawFn) -> str:
+    items = draw(st.lists(st.tuples(st.integers(0, 2), valid_sentences), min_size=1,
+                          max_size=3))
+    depth = 0
+    lines = []
+    for wanted, text in items:  # each item at most one level below the one before
+        depth = min(wanted, depth + 1)
+        lines.append("    " * depth + f"- {text}")
+    return "\n".join(lines)
+
+
+valid_blocks = st.one_of(valid_sentences, valid_lists(), st.sampled_from(VALID_RAW),
+                         st.just("```\ncode <b>not</b> [@S1] [[[\n```"),
+                         st.just("Table: What is compared\n\n| A | B |\n|---|---|\n| 1 | 2 |"))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(blocks=st.lists(valid_blocks, min_size=1, max_size=3),
+       lang=st.sampled_from(["en", "en-GB"]))
+def test_a_valid_guide_builds(blocks: list[str], lang: str) -> None:
+    """The other side of the property: input that breaks no rule must build. Without it, a
+    check that wrongly failed every guide would pass the properties above."""
+    body = "\n\n".join(["# A short test", "## Key facts {#key-facts}", *blocks])
+    data = f"---\ntitle: A short test\nlang: {lang}\n---\n{body}\n".encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = _folder(Path(tmp), data)
+        before = _snapshot(out)
+        code, stderr, uncaught = _build(source, out, "html")
+        assert _assert_outcome(code, stderr, uncaught, out, before), stderr
+        _assert_page(out / "guide.html")
