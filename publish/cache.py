@@ -40,8 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from publish import __version__
+from publish import __version__, clock
 from publish.diagnostics import Diagnostic, Severity
+from publish.hashing import sha256
+from publish.naming import COMPANION_SUFFIXES
 from publish.render import FORMATS, style_patterns
 from publish.styles import STYLES_DIR
 
@@ -62,7 +64,7 @@ file its row does not declare (``publish.styles.reading``), so no change to a fi
 reads can leave its cached output stale. A file no pattern matches is an input of
 every format, and a key not named here (the checks) covers every file."""
 
-ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
+ENVIRONMENT = (clock.SOURCE_DATE_EPOCH,)
 """Environment variables that change output bytes."""
 
 NEUTRAL_OPTIONS = frozenset({"strict"})
@@ -80,17 +82,11 @@ _REFERENCE = re.compile(
     rb"""|^translation_of:\s*["']?([^"'\n#]+)""",  # a translation's source
     re.MULTILINE)
 _APPROVED = re.compile(rb"^status:\s*[\"']?approved\b", re.MULTILINE)
-RULE_FILES = ("guide.rules.yaml", "{stem}.rules.yaml", "{stem}.labels.yaml")
-"""Editorial rules files and the guide's own label table, read beside a guide when present."""
 
 
 def cache_dir() -> Path:
     """Where the cache lives: ``$PUBLISH_CACHE_DIR`` or ``.cache/publish``."""
     return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _files_under(root: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
@@ -107,7 +103,7 @@ def _files_under(root: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
 def _style_files(styles_dir: Path) -> Iterator[Path]:
     """Every file below ``styles/`` but the fonts only ``publish.fonts`` reads (those no
     stylesheet names): it refuses any whose SHA-256 is not the one ``fonts/fonts.yaml``
-    pins, and that file is hashed here, so their megabytes need not be (≈ 14 ms a build)."""
+    pins, and that file is hashed here, so their megabytes need not be hashed on every build."""
     stylesheet = styles_dir / "fonts.css"
     named = set(re.findall(r"url\((fonts/[^)\s]+)\)", stylesheet.read_text(encoding="utf-8"))
                 ) if stylesheet.is_file() else set()
@@ -170,7 +166,7 @@ def referenced_files(raw: bytes, source: Path) -> dict[str, str]:
     """
     refs = {os.fsdecode(next(g for g in m.groups() if g)).strip()
             for m in _REFERENCE.finditer(raw)}
-    refs.update(name.format(stem=source.stem) for name in RULE_FILES)
+    refs.update(source.stem + suffix for suffix in COMPANION_SUFFIXES)
     # A guide's other languages (guide.md, guide.es.md …) and their rules: a translation
     # is checked against its source, and every language's outputs link the others.
     family = source.name.split(".")[0]
@@ -190,7 +186,7 @@ def referenced_files(raw: bytes, source: Path) -> dict[str, str]:
 
 def _today() -> dt.date:
     """The clock, read only for approved guides (see ``input_keys``)."""
-    return dt.date.today()
+    return clock.today()
 
 
 @dataclass

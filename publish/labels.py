@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import SourceError
+from publish.naming import LABELS_SUFFIX
 from publish.resources import ResourceRefused, companion_file
 
 LANGUAGES_DIR = Path(str(resources.files("publish") / "languages"))
 REFERENCE = "en"
 """The table every other one is checked against (its label keys and placeholders)."""
-LABELS_SUFFIX = ".labels.yaml"
-"""A guide's own table beside it: ``guide.md`` → ``guide.labels.yaml``."""
 TOP_KEYS = {"lang", "name", "english_name", "script", "direction", "reviewed", "locale",
             "labels", "dates", "numbers", "units", "text", "reading_level"}
 TEXT_KEYS = {"full_stop", "sentence_space", "sentence_ends", "colon", "list_separator",

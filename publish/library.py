@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publish.cache import BuildCache, Plan, sha256
+from publish.cache import BuildCache, Plan
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError, PublishError, SourceError
+from publish.hashing import sha256
 from publish.output import BuildInterrupted, interrupt_safe, write_outputs
 from publish.workers import run_all, warm
 

@@ -21,13 +21,13 @@ reproducible as the outputs it lists. Verify a folder with::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from publish import __version__
+from publish.hashing import sha256
 from publish.model import Document
 
 MANIFEST_NAME = "manifest.json"
@@ -37,10 +37,6 @@ MEDIA_TYPES = {".html": "text/html", ".css": "text/css", ".pdf": "application/pd
 BRAILLE = frozenset({".brf", ".pef"})
 """Outputs translated by liblouis: their entries name its version (a system library,
 so the same publish version can translate differently on another machine)."""
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def entry(name: str, data: bytes, doc: Document, built: str) -> dict[str, Any]:

@@ -18,6 +18,14 @@ from lxml import html as lxml_html
 
 from publish.locate import SourceMap
 
+HEADING_TAGS: tuple[str, ...] = ("h1", "h2", "h3", "h4", "h5", "h6")
+"""The heading elements of the document tree, by level: ``HEADING_TAGS[level - 1]``."""
+KEY_FACTS = "key-facts"
+"""The id of the key facts section, and the class of its ``<section>``: the renderers put
+it first and keep it together, the checks judge its reading level on its own."""
+ABOUT = "about"
+"""The id of the "About this guide" section, where the sources and guide details go."""
+
 if TYPE_CHECKING:
     from publish.labels import LanguageTable
 

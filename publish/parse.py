@@ -9,7 +9,6 @@ source line of every heading, image, link and table for messages.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +20,12 @@ from lxml.html import HtmlElement
 from publish import sanitize
 from publish.errors import SourceError
 from publish.frontmatter import parse_front_matter, read_source
+from publish.hashing import sha256
 from publish.labels import LanguageTable, resolve
 from publish.locate import SourceMap
 from publish.model import (
+    ABOUT,
+    KEY_FACTS,
     Citation,
     Document,
     Heading,
@@ -34,9 +36,9 @@ from publish.model import (
     Table,
     lang_if_other,
 )
+from publish.model import HEADING_TAGS as HEADINGS
 from publish.translation import language_versions
 
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MARKDOWN_EXTENSIONS = ["attr_list", "tables", "toc", "sane_lists", "fenced_code", "def_list"]
 CITATION = re.compile(r"\[@([A-Za-z][\w.-]*)((?:\s*;\s*@[A-Za-z][\w.-]*)*)\]")
 CAPTION = re.compile(r"^\s*Table:\s*(.+)$", re.DOTALL)
@@ -104,7 +106,7 @@ def parse(path: Path) -> Document:
         headings.append(Heading(int(el.tag[1]), " ".join(el.text_content().split()),
                                 el.get("id", ""), int(line) if line else None))
     return Document(
-        path=path, source_dir=path.parent, source_sha256=hashlib.sha256(src.raw).hexdigest(),
+        path=path, source_dir=path.parent, source_sha256=sha256(src.raw),
         meta=meta, body=body, headings=headings, outline=_outline(headings),
         images=_images(body, smap), links=_links(body, smap), tables=_tables(body, smap),
         citations=citations, cited_sources=cited, labels=words, raw_html_removed=removed,
@@ -274,8 +276,8 @@ def _sectionize(body: HtmlElement) -> None:
                 stack.pop()
             section = lxml_html.Element("section", {
                 "aria-labelledby": child.get("id", ""), "class": f"level-{level}"})
-            if child.get("id") == "key-facts":
-                section.set("class", f"level-{level} key-facts")
+            if child.get("id") == KEY_FACTS:
+                section.set("class", f"level-{level} {KEY_FACTS}")
             (stack[-1][1] if stack else body).append(section)
             stack.append((level, section))
         (stack[-1][1] if stack else body).append(child)
@@ -306,7 +308,7 @@ def _generated_about(body: HtmlElement, meta: Metadata, cited: list[Source],
     (a guide that brings its own), they carry its ``lang``.
     """
     lang = lang_if_other(words.lang, meta.lang)
-    about = next((s for s in body.iter("section") if s.get("aria-labelledby") == "about"),
+    about = next((s for s in body.iter("section") if s.get("aria-labelledby") == ABOUT),
                  None)
     parent, level = (about, 3) if about is not None else (body, 2)
 

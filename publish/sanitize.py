@@ -13,9 +13,11 @@ from collections.abc import Iterable
 import nh3
 from lxml import html as lxml_html
 
+from publish.model import HEADING_TAGS
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt",
-    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "kbd", "li",
+    "figcaption", "figure", *HEADING_TAGS, "hr", "img", "kbd", "li",
     "ol", "p", "pre", "section", "small", "span", "strong", "sub", "sup", "table", "tbody",
     "td", "tfoot", "th", "thead", "tr", "ul",
 }

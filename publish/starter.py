@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publish.checks.ruledata import RULES_SUFFIX
 from publish.errors import SourceError
 from publish.frontmatter import FIELDS, Field
+from publish.naming import rules_file_name
 
 EXAMPLES: dict[str, str] = {
     "text": '"…"',
@@ -93,7 +93,7 @@ def guide_text(title: str) -> str:
 def new_guide(path: Path) -> list[Path]:
     """Write ``NAME.md`` and ``NAME.rules.yaml``; refuse if either exists."""
     guide = path if path.suffix == ".md" else path.with_name(path.name + ".md")
-    rules = guide.with_name(guide.stem + RULES_SUFFIX)
+    rules = guide.with_name(rules_file_name(guide.stem))
     for existing in (guide, rules):
         if existing.exists():
             raise SourceError("new-exists", "already exists; publish new never overwrites a "

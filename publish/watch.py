@@ -1,7 +1,7 @@
 """``publish watch``: a warm process that rebuilds a guide every time it is saved.
 
 An editor wants to see the leaflet change as they type. A new process pays for
-Python, Markdown and WeasyPrint (≈ 1 s) before any work; this one pays once,
+Python, Markdown and WeasyPrint (docs/performance.md) before any work; this one pays once,
 then each save costs only the work it causes: the build cache re-renders only
 the formats whose inputs changed, and the PDF variants render side by side.
 

@@ -14,12 +14,12 @@ from the front matter are not the author's words and are left out.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from publish import clock
 from publish.checks import readability
 from publish.checks import sources as source_rules
 from publish.checks.ruledata import GeneralRules, GuideRules, Phrase, general_rules, guide_rules
@@ -38,10 +38,7 @@ def review_today() -> dt.date:
     approved leaflet must not be printed after its review date, and only the
     clock knows that the date has passed. Outputs never contain this date.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    return clock.today()
 
 
 @dataclass

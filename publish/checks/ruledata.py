@@ -26,11 +26,11 @@ import yaml
 from publish.diagnostics import Severity
 from publish.errors import SourceError
 from publish.model import Document, Metadata
+from publish.naming import RULES_SUFFIX
 from publish.resources import ResourceRefused, companion_file
 from publish.translation import front_matter, source_of
 
 GENERAL_RULES = Path(str(resources.files("publish") / "rules" / "general.yaml"))
-RULES_SUFFIX = ".rules.yaml"
 GUIDE_KEYS = {"sections", "safety-blocks", "claims"}
 
 

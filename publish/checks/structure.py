@@ -10,13 +10,12 @@ import re
 from collections.abc import Iterator
 
 from publish.diagnostics import Diagnostic, Severity
-from publish.model import Document
+from publish.model import HEADING_TAGS, Document
 
 VAGUE_LINK_TEXT = {
     "click here", "here", "click", "this", "this link", "link", "more", "read more",
     "learn more", "find out more", "more info", "more information", "go", "this page",
 }
-HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 
 

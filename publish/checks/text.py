@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from publish.locate import SourceMap
+from publish.model import HEADING_TAGS as HEADINGS
 from publish.model import Document
 
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = {"p", "li", "td", "th", "caption", "dt", "dd", "figcaption", *HEADINGS}
 """Elements whose own text is one unit of reading (split further into sentences)."""
 CONTAINERS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "blockquote",

@@ -34,7 +34,7 @@ from publish.checks.ruledata import general_rules, guide_rules
 from publish.checks.text import Sentence, sentences
 from publish.diagnostics import Diagnostic
 from publish.errors import SourceError
-from publish.model import Document
+from publish.model import KEY_FACTS, Document
 from publish.translation import source_of
 
 
@@ -191,7 +191,7 @@ def _structure(doc: Document, source: Document) -> Iterator[Diagnostic]:
         return  # the other comparisons go section by section
 
     rules = guide_rules(source)
-    counted = dict.fromkeys([rules.first_section or "key-facts",
+    counted = dict.fromkeys([rules.first_section or KEY_FACTS,
                              *(b.section for b in rules.safety_blocks)])
     mine_sections, their_sections = _sections(doc), _sections(source)
     for ident in counted:

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from publish.render.base import RenderContext, Renderer, RenderOptions
-from publish.render.pdf_editions import DIRECTIONS, PAPERS, VARIANTS
+from publish.render.pdf_editions import DIRECTIONS, PAPERS, STANDARD, VARIANTS
 
 PAGE_STARTS_FACT = "pdf_page_starts"
 """``RenderContext.facts`` key: list[PageStart] for the standard PDF, set by the PDF renderer."""
@@ -84,7 +84,7 @@ FORMATS: dict[str, Format] = {
                                   | {layer for p in PAPERS.values() for layer in p}
                                   | {layer for d in DIRECTIONS.values() for layer in d})),
                   provides=(PAGE_STARTS_FACT,),
-                  variants=Variants("pdf_variants", "standard")),
+                  variants=Variants("pdf_variants", STANDARD)),
     "epub": Format("publish.render.epub:EpubRenderer", imports=("ebooklib.epub",),
                    styles=("tokens.css", "epub*.css"), needs=(PAGE_STARTS_FACT,)),
     "braille": Format("publish.render.braille:BrailleRenderer", needs=(PAGE_STARTS_FACT,)),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from publish.clock import source_date
 from publish.render.pdf_editions import DEFAULT_PRINT_CONDITION, DEFAULT_VARIANTS
 
 if TYPE_CHECKING:
@@ -45,9 +45,9 @@ class RenderContext:
 
         Never the clock, so the same source gives the same bytes.
         """
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch.isdigit():
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+        fixed = source_date()
+        if fixed is not None:
+            return fixed
         day = self.doc.meta.modified or dt.date(2000, 1, 1)
         return dt.datetime(day.year, day.month, day.day)
 

@@ -36,6 +36,7 @@ from typing import ClassVar
 from lxml.html import HtmlElement
 
 from publish.errors import RenderError
+from publish.model import HEADING_TAGS as HEADINGS
 from publish.render import PAGE_STARTS_FACT
 from publish.render import braille_louis as louis
 from publish.render.base import RenderContext
@@ -51,7 +52,6 @@ GUIDE_DOT = "\u2810"  # dot 5: guide dots in the contents
 SEPARATOR = "\u2812"  # dots 2-5: the line under column headings
 PRINT_PAGE = "data-print-page"
 PEF_NS = "http://www.daisy.org/ns/2008/pef"
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 CONTAINERS = frozenset({"section", "div", "article", "main", "header", "footer", "aside",
                         "nav", "figure", "thead", "tbody", "tfoot"})
 HIDDEN = frozenset({"script", "style", "template"})

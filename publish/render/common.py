@@ -16,10 +16,10 @@ from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from publish.errors import RenderError
-from publish.model import Document, Heading
+from publish.model import HEADING_TAGS, Document, Heading
 from publish.resources import ResourceRefused, allowed_roots, confined_path, image_type
 
-BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "table", "tr",
+BLOCK_TAGS = (*HEADING_TAGS, "p", "li", "dt", "dd", "table", "tr",
               "pre", "blockquote", "figure", "img")
 """Elements a printed page can start at, in document order (see ``block_elements``)."""
 

@@ -26,6 +26,7 @@ from tinycss2 import ast
 from tinycss2.serializer import serialize_string_value
 
 from publish.errors import RenderError
+from publish.model import HEADING_TAGS as HEADINGS
 from publish.model import Document
 
 PREFIX = "pg-"
@@ -48,7 +49,6 @@ A host that sets ``html { font-size: 62.5% }`` would otherwise shrink every
 rem-sized text in the guide below a readable size.
 """
 
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def prefix_names(root: HtmlElement, prefix: str = PREFIX) -> None:

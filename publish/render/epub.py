@@ -26,6 +26,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import styles
+from publish.model import HEADING_TAGS as HEADINGS
 from publish.model import Document
 from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
@@ -49,7 +50,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CSS_FILE = "style/guide.css"
 NAV_FILE = "nav.xhtml"
 
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 NOTE_SEMANTICS: dict[str, str] = {"doc-noteref": "noteref", "doc-backlink": "backlink"}
 """ARIA role the model already sets → the matching ``epub:type`` for reading systems."""

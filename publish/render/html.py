@@ -21,7 +21,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import fonts, styles
-from publish.model import Document
+from publish.model import HEADING_TAGS, KEY_FACTS, Document
 from publish.render import embed
 from publish.render.base import RenderContext
 from publish.render.bidi import apply_direction
@@ -37,7 +37,7 @@ from publish.render.common import (
     wrap_tables,
 )
 
-LANDMARK_SECTIONS = ("key-facts",)
+LANDMARK_SECTIONS = (KEY_FACTS,)
 """Sections that stay named regions (landmarks); the rest are plain sections.
 
 Every named ``<section>`` is a landmark: twenty of them would bury the one a
@@ -109,7 +109,7 @@ def guide_parts(doc: Document) -> GuideParts:
         img.set("src", data_uri(path, mime))
     mark_decorative(body)
     wrap_tables(body, words["table"])
-    for heading in body.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+    for heading in body.iter(*HEADING_TAGS):
         heading.set("class", f"heading-{heading.tag[1]}")
     for section in body.iter("section"):
         if section.get("aria-labelledby") not in LANDMARK_SECTIONS:
@@ -150,7 +150,7 @@ def _insert_contents(content: HtmlElement, doc: Document) -> None:
         else doc.outline
     nav.append(toc_list(top, max_level=TOC_MAX_LEVEL))
     sections = [s for s in content if s.tag == "section"]
-    after_key_facts = [s for s in sections if "key-facts" not in (s.get("class") or "").split()]
+    after_key_facts = [s for s in sections if KEY_FACTS not in (s.get("class") or "").split()]
     if after_key_facts:
         after_key_facts[0].addprevious(nav)
     else:

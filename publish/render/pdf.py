@@ -31,7 +31,7 @@ from publish.render.common import (
     resolve_images,
     to_html,
 )
-from publish.render.pdf_editions import DIRECTIONS, PAPERS, VARIANTS, PdfVariant
+from publish.render.pdf_editions import DIRECTIONS, PAPERS, STANDARD, VARIANTS, PdfVariant
 from publish.render.pdf_pages import (
     TOO_TALL_CLASS,
     Unbreakable,
@@ -133,8 +133,8 @@ class PdfRenderer:
         for name in ctx.options.pdf_variants:
             variant = VARIANTS[name]
             with self._errors(ctx):
-                layout = self.layout(ctx, variant, mark=name == "standard", images=images)
-                if name == "standard":
+                layout = self.layout(ctx, variant, mark=name == STANDARD, images=images)
+                if name == STANDARD:
                     ctx.facts[PAGE_STARTS_FACT] = self._page_starts(ctx, layout)
                 files[f"{ctx.stem}{variant.suffix}"] = self.write(ctx, variant, layout)
         return files
@@ -146,7 +146,7 @@ class PdfRenderer:
         (see ``publish.render.common.PageStart``).
         """
         with self._errors(ctx):
-            layout = self.layout(ctx, VARIANTS["standard"], mark=True)
+            layout = self.layout(ctx, VARIANTS[STANDARD], mark=True)
         return {PAGE_STARTS_FACT: self._page_starts(ctx, layout)}
 
     def _page_starts(self, ctx: RenderContext, layout: _Layout) -> list[Any]:

@@ -28,9 +28,13 @@ class PdfVariant:
     finish: str | None = None
 
 
+STANDARD = "standard"
+"""The edition whose pages other outputs refer to (the EPUB page list, braille print page
+numbers) and whose first page carries the draft marking."""
+
 VARIANTS: dict[str, PdfVariant] = {
     # Clear print (RNIB): 14 pt body, nothing under 12 pt. The default download.
-    "standard": PdfVariant(".pdf", ("print.css",)),
+    STANDARD: PdfVariant(".pdf", ("print.css",)),
     # UKAAF large print: reflowed, never scaled, with every piece of text at least 16 pt.
     "large-print": PdfVariant("-large-print.pdf", ("print.css", "print-large.css")),
     # For a print shop only: PDF/X-4 in CMYK for the print condition (--print-condition),
@@ -44,7 +48,7 @@ VARIANTS: dict[str, PdfVariant] = {
 }
 """PDF editions by name (``publish build --variant NAME``)."""
 
-DEFAULT_VARIANTS: tuple[str, ...] = ("standard", "large-print")
+DEFAULT_VARIANTS: tuple[str, ...] = (STANDARD, "large-print")
 """What a plain ``publish build`` makes; the print-shop file is never a default."""
 
 PAPERS: dict[str, tuple[str, ...]] = {

@@ -35,6 +35,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
+from publish.model import HEADING_TAGS
+
 _PAGINATION = Dictionary(Type=Name.Pagination)
 _XMP_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
@@ -45,7 +47,7 @@ _JOINABLE = {"section": "/Sect", "main": "/Part", "article": "/Art", "div": "/Di
 elements (strong, …) are NonStruct. Tables, headings and figures are never joined: a
 table split over pages keeps its header row on each page."""
 _NEVER_JOINED = {"table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "img",
-                 "figure", "h1", "h2", "h3", "h4", "h5", "h6"}
+                 "figure", *HEADING_TAGS}
 
 
 class TaggingError(ValueError):

@@ -3,21 +3,21 @@
 ``import weasyprint`` (70) opens GLib, Pango, HarfBuzz and Fontconfig by trying
 several names for each, Windows and macOS names first. cffi answers each name
 that is not a file with ``ctypes.util.find_library``, which on Linux runs
-``ldconfig``, then ``gcc`` and ``ld`` in subprocesses: 24 searches, ≈ 0.17 s
-of every cold build, only to fail over to the Linux sonames
+``ldconfig``, then ``gcc`` and ``ld`` in subprocesses: 24 searches, a
+noticeable share of every cold build (docs/performance.md), only to fail over to the Linux sonames
 (``libpango-1.0.so.0``) that come later in WeasyPrint's own list and open
 directly. On Linux the searches are therefore answered "not found" while
 WeasyPrint is imported; should that ever leave a library unopened, the import
 is repeated with the normal search.
 
 fontTools, imported by WeasyPrint, would also load uharfbuzz (installed for
-``publish.fonts``) for a repacker WeasyPrint never calls, ≈ 20 ms: it is hidden
+``publish.fonts``) for a repacker WeasyPrint never calls: it is hidden
 during the import, and fontTools keeps the behaviour it had before uharfbuzz.
 
 The objects made by the import live as long as the process, so they are moved
 out of the garbage collector's sight (``gc.freeze``): a build allocates
 hundreds of thousands of layout objects, and each full collection would walk
-the imported modules again (≈ 0.1 s of collector time per build without this).
+the imported modules again.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _without_uharfbuzz() -> Iterator[None]:
     """While active, ``import uharfbuzz`` fails (unless it is already loaded).
 
     fontTools, which WeasyPrint imports, loads uharfbuzz whenever it is installed, for a
-    table repacker WeasyPrint never calls: ≈ 20 ms of every PDF build. ``publish.fonts``
+    table repacker WeasyPrint never calls, in every PDF build. ``publish.fonts``
     imports it itself, only for a guide whose fonts it subsets.
     """
     if "uharfbuzz" in sys.modules:
