@@ -34,7 +34,7 @@ LANGUAGES_DIR = Path(str(resources.files("publish") / "languages"))
 REFERENCE = "en"
 """The table every other one is checked against (its label keys and placeholders)."""
 TOP_KEYS = {"lang", "name", "english_name", "script", "direction", "reviewed", "locale",
-            "labels", "dates", "numbers", "units", "text", "reading_level"}
+            "labels", "dates", "numbers", "units", "other_units", "text", "reading_level"}
 TEXT_KEYS = {"full_stop", "sentence_space", "sentence_ends", "colon", "list_separator",
              "list_last_separator", "list_group_separator", "word_spaces", "unit_boundary"}
 FORMULA_KEYS = {"formula", "title", "min", "max", "key_facts_min", "key_facts_max"}
@@ -120,6 +120,9 @@ class LanguageTable:
     labels: Mapping[str, str]
     numbers: Numbers
     units: Mapping[str, tuple[str, ...]]
+    """Dose unit id (general.yaml, dose-notation: units) → this language's words."""
+    other_units: Mapping[str, tuple[str, ...]]
+    """Durations and percent (general.yaml, translation-numbers: units) → words."""
     text: TextRules
     reading_level: ReadingLevel
     months: tuple[str, ...] = ()
@@ -358,7 +361,7 @@ def _load_table(path: Path, _mtime_ns: int, _size: int) -> LanguageTable:
     if digits and (len(digits) != 10 or not all(c.isdecimal() for c in digits)):
         raise check.fail(numbers, "native_digits", "native_digits must be the ten digits "
                          "0–9 of the language's script, in order, or null")
-    units = check.units(data)
+    units = check.units(data, "units", "dose-notation")
     text = check.mapping(data, "text")
     unknown = sorted(set(text) - TEXT_KEYS)
     if unknown:
@@ -382,7 +385,8 @@ def _load_table(path: Path, _mtime_ns: int, _size: int) -> LanguageTable:
             str(numbers.get("decimal_separator", ".")), str(numbers.get("group_separator", ",")),
             digits, str(numbers.get("native_decimal_separator") or ""),
             str(numbers.get("native_group_separator") or "")),
-        units=units, text=TextRules(**text), reading_level=check.reading_level(data),
+        units=units, other_units=check.units(data, "other_units", "translation-numbers"),
+        text=TextRules(**text), reading_level=check.reading_level(data),
         months=months, date_format=str(dates.get("format", "")), path=path)
 
 
@@ -432,14 +436,14 @@ class _Checker:
                                 f"the English label ({shown}): the pipeline fills them in")
         return dict(labels)
 
-    def units(self, data: _Map) -> dict[str, tuple[str, ...]]:
-        """Words for every dose unit the dose-notation rule knows."""
+    def units(self, data: _Map, key: str, rule: str) -> dict[str, tuple[str, ...]]:
+        """Words for every unit a rule of general.yaml lists (its ``units``)."""
         from publish.checks.ruledata import general_rules
 
-        units = self.mapping(data, "units")
-        wanted = general_rules().option("dose-notation", "units")
-        self.same_keys(data, "units", wanted, "give the words this language writes for each "
-                       "dose unit", "publish/rules/general.yaml (dose-notation: units)")
+        units = self.mapping(data, key)
+        wanted = general_rules().option(rule, "units")
+        self.same_keys(data, key, wanted, "give the words this language writes for each",
+                       f"publish/rules/general.yaml ({rule}: units)")
         for unit, words in units.items():
             if not isinstance(words, list) or not all(isinstance(w, str) and w.strip()
                                                       for w in words):

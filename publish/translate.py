@@ -11,10 +11,13 @@ which is what a translator starts from.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from publish.errors import SourceError
 from publish.frontmatter import BCP47, read_source
+from publish.labels import labels_for
+from publish.notation import rewritten
 from publish.translation import translation_file
 
 KEPT_FIELDS = ("title", "description", "authors", "publisher", "feedback", "sources",
@@ -47,8 +50,14 @@ def start_translation(source: Path, lang: str) -> Path:
                           "overwritten (delete or rename it to start again)", target)
     src = read_source(doc.path)
     ids = [h.id for h in doc.headings if h.line is not None]
+    try:
+        target_words = labels_for(lang)
+    except SourceError:  # no table for the language: the translation brings its own
+        target_words = doc.labels
     text = _front_matter(src.front_matter, doc.meta.lang, lang, doc.path.name,
-                         doc.meta.version) + _body(src.body, ids, doc.meta.lang)
+                         doc.meta.version) + _body(src.body, ids, doc.meta.lang,
+                                                   lambda line: rewritten(line, doc.labels,
+                                                                          target_words))
     with target.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even racing
         handle.write(text)
     return target
@@ -88,8 +97,10 @@ def _front_matter(front: str, source_lang: str, lang: str, source_name: str,
     return "\n".join([*header, *kept, "---", ""])
 
 
-def _body(body: str, ids: list[str], source_lang: str) -> str:
-    """The source body with explicit heading ids and the source text above each block."""
+def _body(body: str, ids: list[str], source_lang: str,
+          notation: Callable[[str], str] = str) -> str:
+    """The source body with explicit heading ids and the source text above each block;
+    ``notation`` writes the copied text's doses the translation's way (4.5 mg → 4,5 mg)."""
     out: list[str] = []
     headings = iter(ids)
     blocks = _blocks(body.split("\n"))
@@ -109,7 +120,7 @@ def _body(body: str, ids: list[str], source_lang: str) -> str:
                 ident = next(headings, "")
                 if match.group(3) is None and ident and len(match.group(1)) > 1:
                     line = f"{line.rstrip()} {{#{ident}}}"
-            out.append(line)
+            out.append(notation(line))
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -33,6 +33,7 @@ from publish.checks.ruledata import general_rules, load_guide_rules
 from publish.checks.text import Sentence, sentences, split_sentences
 from publish.cli import cli
 from publish.errors import ContentError, SourceError
+from publish.labels import labels_for
 from publish.parse import parse
 from tests.conftest import ROOT, SHIPPED_GUIDE
 
@@ -145,7 +146,7 @@ def test_shipped_rules_require_the_guide_sections_in_order() -> None:
 
 # --- dose notation --------------------------------------------------------------------
 
-UNITS = tuple(general_rules().option("dose-notation", "units"))
+ENGLISH = labels_for("en")
 
 
 @pytest.mark.parametrize("text", [
@@ -156,7 +157,7 @@ UNITS = tuple(general_rules().option("dose-notation", "units"))
     "Take 10 mg.", "Take 0.5 mg at first.", "It is a licensed 50 mg tablet.",
 ])
 def test_dose_rule_leaves_correct_numbers_alone(text: str) -> None:
-    assert list(dose_problems(text, UNITS)) == []
+    assert list(dose_problems(text, ENGLISH)) == []
 
 
 @pytest.mark.parametrize(("text", "fix"), [
@@ -166,9 +167,48 @@ def test_dose_rule_leaves_correct_numbers_alone(text: str) -> None:
     ("Use 1.50–4.5 mg a day.", "'1.5–4.5 mg'"), ("A value of .27 was found.", "'0.27'"),
 ])
 def test_dose_rule_gives_the_correct_form(text: str, fix: str) -> None:
-    problems = list(dose_problems(text, UNITS))
+    problems = list(dose_problems(text, ENGLISH))
     assert len(problems) == 1
     assert f"write {fix}" in problems[0]
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("es", "Tome 4,5 mg al día; al principio 0,5 mg."), ("es", "Entre 1,5–4,5 mg."),
+    ("es", "Hasta 4.500 mg en total."), ("es-MX", "Tome 4.5 mg al día."),
+    ("pl", "Przyjmuj 4,5 mg."), ("fr", "Prenez 4,5 mg, jamais 1 000 mg."),
+    ("pt-BR", "Tome 4,5 mg."), ("ro", "Luați 4,5 mg."), ("tr", "Günde 4,5 mg alın."),
+    ("ru", "Принимайте 4,5 мг в день."), ("uk", "Приймайте 4,5 мг."),
+    ("en", "Up to 4,500 mg in all."), ("ar", "تناول ٤٫٥ ملغ يوميًا، أو 4.5 mg."),
+    ("fa", "روزانه ۴٫۵ میلی‌گرم بخورید."), ("hi", "रोज़ ४.५ मिलीग्राम लें।"),
+    ("zh-Hans", "每天服用4.5毫克。"), ("zh-Hant", "每天服用 4.5 mg。"),
+    ("ko", "하루 4.5 mg을 드세요."), ("bn", "প্রতিদিন ৪.৫ মিলিগ্রাম খান।"),
+])
+def test_dose_rule_reads_each_language_s_notation(lang: str, text: str) -> None:
+    """Decimal commas, native digits and the unit words of each language's table."""
+    assert list(dose_problems(text, labels_for(lang))) == []
+
+
+@pytest.mark.parametrize(("lang", "text", "fix", "why"), [
+    ("es", "Tome 4,50 mg.", "'4,5 mg'", "trailing zero"),
+    ("es", "Tome 4.5 mg.", "'4,5 mg'", "decimal comma ','"),
+    ("es", "Empiece con ,5 mg.", "'0,5 mg'", "zero before the decimal comma"),
+    ("es", "Tome 4,5mg.", "'4,5 mg'", "a space"),
+    ("pl", "Przyjmuj 4.5 mg.", "'4,5 mg'", "Polish writes decimals"),
+    ("fr", "Prenez 4,50 mg.", "'4,5 mg'", "trailing zero"),
+    ("ru", "Принимайте 4,50 мг.", "'4,5 мг'", "trailing zero"),
+    ("en", "Take 4,5 mg.", "'4.5 mg'", "decimal point '.'"),
+    ("es-MX", "Tome 4,5 mg.", "'4.5 mg'", "decimal point"),
+    ("ar", "تناول ٤٫٥٠ ملغ.", "'٤٫٥ ملغ'", "trailing zero"),
+    ("ar", "تناول ٤.٥ ملغ.", "'٤٫٥ ملغ'", "decimal separator '٫'"),
+    ("hi", "रोज़ ४.५० मिलीग्राम लें।", "'४.५ मिलीग्राम'", "trailing zero"),
+    ("zh-Hans", "每天服用4.50毫克。", "'4.5毫克'", "trailing zero"),
+    ("ko", "하루 4.5mg을 드세요.", "'4.5 mg'", "a space"),
+])
+def test_dose_rule_catches_each_language_s_errors(lang: str, text: str, fix: str,
+                                                  why: str) -> None:
+    problems = list(dose_problems(text, labels_for(lang)))
+    assert len(problems) == 1, problems
+    assert f"write {fix}" in problems[0] and why in problems[0], problems[0]
 
 
 # --- claims and negation (the shipped LDN rules) --------------------------------------
@@ -413,7 +453,7 @@ def test_parts_under_the_minimum_sample_are_not_judged(tmp_path: Path) -> None:
     guide.write_text("---\ntitle: T\nlang: en\n---\n# T\n\nPharmacological "
                      "characterisation necessitates consultation.\n")
     doc = parse(guide)
-    assert reading_figures(doc)[-1].grade > 8
+    assert reading_figures(doc)[-1].scores["flesch_kincaid_grade"] > 8
     assert run_checks(doc) == []
 
 
@@ -422,9 +462,9 @@ def test_shipped_guide_passes_strict_with_its_reading_figures() -> None:
     doc, findings = check(SHIPPED_GUIDE, strict=True)
     assert findings == []
     figures = {f.part: f for f in reading_figures(doc)}
-    assert figures["body"].grade <= 8
-    assert figures["body"].ease >= 60
-    assert figures["key-facts"].grade <= 6
+    assert figures["body"].scores["flesch_kincaid_grade"] <= 8
+    assert figures["body"].scores["flesch_reading_ease"] >= 60
+    assert figures["key-facts"].scores["flesch_kincaid_grade"] <= 6
     assert figures["body"].words > 500
 
 

@@ -37,6 +37,7 @@ def test_table_is_complete_and_honest(tag: str) -> None:
     assert table.lang == tag
     assert set(table.labels) == set(ENGLISH.labels)
     assert set(table.units) == set(general_rules().option("dose-notation", "units"))
+    assert set(table.other_units) == set(general_rules().option("translation-numbers", "units"))
     assert table.reviewed is (tag == "en")
     assert table.direction == ("rtl" if tag.split("-")[0] in RTL_LANGUAGES else "ltr")
     if tag != "en":

@@ -25,7 +25,9 @@ from publish.checks import sources as source_rules
 from publish.checks.ruledata import GeneralRules, GuideRules, Phrase, general_rules, guide_rules
 from publish.checks.text import Sentence, sentences
 from publish.diagnostics import Diagnostic
+from publish.labels import LanguageTable
 from publish.model import Document
+from publish.notation import CASED, amount_pattern, number_pattern, read_number
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|;")
 
@@ -60,56 +62,70 @@ class Context:
 
 # --- dose notation -----------------------------------------------------------------
 
-@lru_cache(maxsize=4)
-def _dose_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
-    unit = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    number = r"\d+(?:\.\d+)?|\.\d+"
-    return re.compile(rf"(?<![\w.])(?P<range>(?:{number})\s*[–-]\s*)?(?P<num>{number})"
-                      rf"(?P<space>\s*)(?P<unit>{unit})(?!\w)(?P<dot>\.(?=.*\w))?",
-                      re.IGNORECASE)
+def _mark_name(separator: str) -> str:
+    return {".": "decimal point", ",": "decimal comma"}.get(separator, "decimal separator")
 
 
-_NAKED_DECIMAL = re.compile(r"(?:^|(?<=[\s(=<>≤≥~–-]))\.\d+")
-
-
-def _fix_number(number: str, reasons: list[str]) -> str:
-    if number.startswith("."):
-        reasons.append("a zero before the decimal point (a bare '.5' can be read as 5)")
-        return f"0{number}"
-    if re.fullmatch(r"\d+\.\d*0", number):
-        reasons.append(f"no trailing zero (if the point in '{number}' is missed, the dose "
+def _number_fix(written: str, table: LanguageTable, reasons: list[str]) -> str:
+    """The safe form of one number, and why it differs (ISMP, in the language's notation)."""
+    reading = read_number(written, table.numbers)
+    mark = _mark_name(reading.decimal)
+    if reading.bare:
+        reasons.append(f"a zero before the {mark} (a bare '{written}' can be read as "
+                       f"{written[1:]})")
+    if reading.wrong_separator:
+        reasons.append(f"the {mark} '{reading.decimal}' ({table.english_name} writes "
+                       f"decimals with it; '{reading.wrong_separator}' can be read as a "
+                       "thousands separator)")
+    if reading.trailing_zero:
+        reasons.append(f"no trailing zero (if the {mark} in '{written}' is missed, the dose "
                        "reads many times larger)")
-        return number.rstrip("0").rstrip(".")
-    return number
+    return reading.safe()
 
 
-def dose_problems(text: str, units: tuple[str, ...]) -> Iterator[str]:
-    """Advice for each wrongly written dose in one sentence (ISMP error-prone designations)."""
-    pattern = _dose_pattern(units)
+def dose_problems(text: str, table: LanguageTable) -> Iterator[str]:
+    """Advice for each wrongly written dose in one sentence (ISMP error-prone designations),
+    in the notation of the table's language: "4,5 mg" in Spanish, "٤٫٥ ملغ" in Arabic."""
+    pattern = amount_pattern(table)
     for m in pattern.finditer(text):
         reasons: list[str] = []
         first = m.group("range") or ""
         if first:
-            number = re.match(r"\d*\.?\d+", first)
+            number = re.match(number_pattern(table.numbers), first)
             assert number is not None
-            first = _fix_number(number.group(0), reasons) + first[number.end():]
-        amount = _fix_number(m.group("num"), reasons)
-        if not m.group("space"):
+            first = _number_fix(number.group(0), table, reasons) + first[number.end():]
+        amount = _number_fix(m.group("num"), table, reasons)
+        unit = m.group("unit")
+        if not m.group("space") and table.text.word_spaces:
             reasons.append("a space between the number and the unit")
-        if m.group("dot"):
-            reasons.append(f"no full stop after '{m.group('unit')}' (it can be read as a 1)")
+        if m.group("dot") and re.match(rf"[{CASED}]", unit[-1]):
+            reasons.append(f"no full stop after '{unit}' (it can be read as a 1)")
         if reasons:
-            yield (f"'{m.group(0)}': write '{first}{amount} {m.group('unit')}' — "
+            space = " " if table.text.word_spaces else ""
+            yield (f"'{m.group(0)}': write '{first}{amount}{space}{unit}' — "
                    f"{'; '.join(dict.fromkeys(reasons))}")
-    for m in _NAKED_DECIMAL.finditer(pattern.sub(" ", text)):
-        yield (f"'{m.group(0)}': write '0{m.group(0)}' — a zero before the decimal point "
-               f"(a bare '{m.group(0)}' can be read as {m.group(0)[1:]})")
+    rest = pattern.sub(" ", text)
+    for m in _naked_decimal(table).finditer(rest):
+        fixed = read_number(m.group(0), table.numbers).safe()
+        yield (f"'{m.group(0)}': write '{fixed}' — a zero before the "
+               f"{_mark_name(table.numbers.separators(m.group(0))[0])} (a bare "
+               f"'{m.group(0)}' can be read as {m.group(0)[1:]})")
+
+
+def _naked_decimal(table: LanguageTable) -> re.Pattern[str]:
+    """A number that starts with the language's decimal separator: ".5", ",5", "٫٥"."""
+    marks = {table.numbers.decimal_separator, table.numbers.native_decimal_separator} - {""}
+    return _naked_pattern("".join(sorted(marks)))
+
+
+@lru_cache(maxsize=16)
+def _naked_pattern(marks: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|(?<=[\s(=<>≤≥~–-]))[{re.escape(marks)}]\d+")
 
 
 def dose_notation(ctx: Context) -> Iterator[Diagnostic]:
-    units = tuple(ctx.doc.labels.unit_words())
     for sentence in ctx.text:
-        for problem in dose_problems(sentence.text, units):
+        for problem in dose_problems(sentence.text, ctx.doc.labels):
             yield ctx.diag("dose-notation", problem, sentence.line)
 
 

@@ -33,7 +33,15 @@ NOT_PROSE = {"pre", "code", "kbd", "script", "style"}
 
 _WORD = re.compile(r"[^\W_]+")
 _CITATION_LEFTOVER = re.compile(r"\s*\[[\s,?]*\]")
-_SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*\s+")
+STOPS = ".!?。！？؟۔।॥።፧"
+"""Marks that end a sentence in the 24 languages: . ! ? and the Chinese full-width
+marks, the Arabic question mark, the Urdu full stop, the Devanagari (Bengali,
+Gurmukhi) danda and the Ethiopic full stop and question mark."""
+_FIRM = "。！？؟۔।॥።፧"
+"""Marks that always end a sentence (no decimal or abbreviation uses them), even with
+no space after them: Chinese sets none."""
+_SENTENCE_END = re.compile(rf"[{re.escape(STOPS)}]+[\"”’'»)\]」』]*\s*")
+_OPENERS = "\"“‘'(¿¡«„「『"
 _ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc",
                   "approx", "no", "fig", "cf", "al"}
 # Markdown that is not text a reader sees: citations, link and image targets, attribute
@@ -79,21 +87,29 @@ def _own_text(block: HtmlElement) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split a block's text at full stops, question and exclamation marks.
+    """Split a block's text at the marks that end sentences (``STOPS``).
 
-    A stop ends a sentence only when whitespace and a capital letter, digit or
-    quote follow, and the word before it is not a common abbreviation, so
-    "4.5 mg", "p = 0.27" and "e.g. codeine" stay whole.
+    。！？ ؟ ۔ । ። end a sentence wherever they are. A full stop, question or
+    exclamation mark ends one only when whitespace follows, then a capital letter, a
+    letter of a script without case (Arabic, Devanagari …), a digit or an opening
+    quote, and the word before it is not a common abbreviation: so "4.5 mg",
+    "p = 0.27" and "e.g. codeine" stay whole.
     """
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        following = text[end:end + 1]
-        before = text[start:match.start()].rsplit(None, 1)
-        word = before[-1].lower().rstrip(".") if before else ""
-        if not (following.isupper() or following.isdigit() or following in "\"“‘'(") \
-                or word in _ABBREVIATIONS:
-            continue
+        marks = match.group(0).strip()
+        if not any(c in _FIRM for c in marks):
+            following = text[end:end + 1]
+            before = text[start:match.start()].rsplit(None, 1)
+            word = before[-1].lower().rstrip(".") if before else ""
+            spaced = end > match.start() + len(match.group(0).rstrip())
+            caseless = following.isalpha() and not following.islower() \
+                and not following.isupper()
+            if not spaced or not (following.isupper() or caseless or following.isdigit()
+                                  or (following and following in _OPENERS)) \
+                    or word in _ABBREVIATIONS:
+                continue
         sentences.append(text[start:end].strip())
         start = end
     rest = text[start:].strip()

@@ -34,23 +34,18 @@ from publish.checks.ruledata import general_rules, guide_rules
 from publish.checks.text import Sentence, sentences
 from publish.diagnostics import Diagnostic
 from publish.errors import SourceError
+from publish.labels import has_table, labels_for
 from publish.model import KEY_FACTS, Document
 from publish.translation import source_of
 
 
 def unit_words(lang: str) -> dict[str, tuple[str, ...]]:
-    """Unit words per language; moves into the per-language tables when they land."""
-    table = {
-        "en": {"mg": ("mg",), "day": ("day", "days"), "week": ("week", "weeks"),
-               "month": ("month", "months"), "percent": ("%",), "year": ("year", "years")},
-        "es": {"mg": ("mg",), "day": ("día", "días"), "week": ("semana", "semanas"),
-               "month": ("mes", "meses"), "percent": ("%",), "year": ("año", "años")},
-        "ar": {"mg": ("mg", "ملغ", "مغ"), "day": ("يوم", "أيام", "يومًا", "يوما"),
-               "week": ("أسبوع", "أسابيع", "أسبوعًا", "أسبوعا"),
-               "month": ("شهر", "أشهر", "شهرًا", "شهرا"),
-               "percent": ("%", "٪"), "year": ("سنة", "سنوات", "عام")},
-    }
-    return table.get(lang.split("-")[0].lower(), {})
+    """Unit id → the words a language writes for it: its label table's dose units and
+    other units (durations, percent); none for a language without a shipped table."""
+    if not has_table(lang):
+        return {}
+    table = labels_for(lang)
+    return {**table.units, **table.other_units}
 
 
 NUMBER = r"\d+(?:[.,٫]\d+)?"
