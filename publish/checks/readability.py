@@ -36,7 +36,7 @@ from publish.checks.ruledata import GeneralRules, general_rules
 from publish.checks.text import STOPS, Sentence, sentences
 from publish.diagnostics import Diagnostic
 from publish.labels import Formula, ReadingLevel
-from publish.model import Document
+from publish.model import KEY_FACTS, Document
 
 syllables.install()
 
@@ -121,7 +121,7 @@ def reading_level(doc: Document, found: list[Sentence],
     if not measured(doc):
         return
     severity = rules.severity("reading-level")
-    key = rules.option("reading-level", "key-facts", "section")
+    key = KEY_FACTS
     for figures in reading_figures(doc, found):
         if figures.words < rules.option("reading-level", "min_words"):
             continue
@@ -184,7 +184,7 @@ def figures_report(doc: Document, rules: GeneralRules | None = None) -> str:
         lines.append(f"Reading level: not measured for '{doc.meta.lang}' ({words.english_name}): "
                      f"{words.reading_level.none}")
     else:
-        key = rules.option("reading-level", "key-facts", "section")
+        key = KEY_FACTS
         limits = ", ".join(_limits(f, key) for f in words.reading_level.formulas)
         columns = [f.formula.split("_")[-1] for f in words.reading_level.formulas]
         lines += [f"Reading level (textstat): {limits}; parts under "
