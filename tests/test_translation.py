@@ -86,6 +86,8 @@ def test_eight_hundred_where_the_source_says_four_hundred(tmp_path: Path) -> Non
     ("7 to 10 days", "en", [("7", "day"), ("10", "day")]),
     ("4.50 mg", "en", [("4.5", "mg")]),
     ("page 3 of the leaflet", "en", []),
+    ("每天4.5毫克，连续12周", "zh-Hans", [("4.5", "mg"), ("12", "week")]),  # no spaces
+    ("하루 4.5mg, 12주 동안", "ko", [("4.5", "mg"), ("12", "week")]),
 ])
 def test_amounts_normalise_digits_separators_and_units(text: str, lang: str,
                                                        expected: list[tuple[str, str]]) -> None:

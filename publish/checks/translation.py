@@ -251,11 +251,21 @@ def normalise_number(text: str) -> str:
 
 @lru_cache(maxsize=64)
 def _tokeniser(langs: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """A pattern finding numbers, unit words and other words, and unit word → unit."""
-    words = {w.lower(): unit for lang in langs for unit, names in unit_words(lang).items()
-             for w in names}
-    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    unit = rf"(?P<unit>(?<![^\W\d_])(?:{alternation})(?![^\W\d_]))" if words else r"(?!x)x"
+    """A pattern finding numbers, unit words and other words, and unit word → unit.
+
+    Where a language runs words together (Chinese "4.5毫克每天", Korean particles), its
+    table says ``unit_boundary: false`` and its unit words need no boundary after them.
+    """
+    words: dict[str, str] = {}
+    bounded: set[str] = set()
+    for lang in langs:
+        found = {w.lower(): unit for unit, names in unit_words(lang).items() for w in names}
+        words.update(found)
+        if not has_table(lang) or labels_for(lang).text.unit_boundary:
+            bounded.update(found)
+    alternatives = [re.escape(w) + (r"(?![^\W\d_])" if w in bounded else "")
+                    for w in sorted(words, key=len, reverse=True)]
+    unit = rf"(?P<unit>(?<![^\W\d_])(?:{'|'.join(alternatives)}))" if words else r"(?!x)x"
     return re.compile(rf"(?P<num>{NUMBER})|{unit}|(?P<word>[^\W\d_]+)|(?P<mark>\S)",
                       re.IGNORECASE), words
 
