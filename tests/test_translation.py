@@ -168,3 +168,21 @@ def test_the_cache_notices_a_changed_source(tmp_path: Path,
     source.write_text(source.read_text().replace('version: "1.2.0"', 'version: "1.3.0"'))
     stale = CliRunner().invoke(cli, args)
     assert stale.exit_code == 1 and "translation-stale" in stale.output, stale.output
+
+
+def test_an_unchecked_translation_says_so_in_its_own_language(tmp_path: Path) -> None:
+    """Until translation_reviewers is recorded, the draft marking says the translation has
+    not been checked, in the translation's words; once it is, it no longer does."""
+    from publish.build import build
+    from publish.labels import labels_for
+
+    shutil.copytree(GOOD, tmp_path / "set")
+    spanish = tmp_path / "set" / "leaflet.es.md"
+    unchecked = labels_for("es")["translation_unreviewed"]
+    build(spanish, tmp_path / "out", ["html", "epub"])
+    assert unchecked in (tmp_path / "out" / "leaflet.es.html").read_text("utf-8")
+    spanish.write_text(spanish.read_text().replace(
+        "translators:", "translation_reviewers:\n  - {name: \"R\", role: \"Traductora\", "
+        "reviewed: 2026-01-10}\ntranslators:"))
+    build(spanish, tmp_path / "out2", ["html"])
+    assert unchecked not in (tmp_path / "out2" / "leaflet.es.html").read_text("utf-8")

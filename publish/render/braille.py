@@ -41,7 +41,7 @@ from publish.render import PAGE_STARTS_FACT
 from publish.render import braille_louis as louis
 from publish.render.base import RenderContext
 from publish.render.braille_tables import DEFAULT_PAGE, PAGE_SIZES, BrailleCode, code_for
-from publish.render.common import PageStart, element, place_at_page_starts
+from publish.render.common import PageStart, draft_explainer, element, place_at_page_starts
 
 BRF_CELLS = " A1B'K2L@CIF/MSP\"E3H9O6R^DJG>NTQ,*5<-U8V.%[$+X!&;:4\\0Z7(_?W]#Y)="
 """North American braille ASCII: the character for cell U+2800 + n is BRF_CELLS[n]."""
@@ -170,7 +170,7 @@ class Edition:
                   Block([(f"{words['version']} {meta.version}", False)], centred=True,
                         after=True)]
         if meta.is_draft:
-            blocks.append(Block([(f"{words['draft_banner']}. {words['draft_explainer']}",
+            blocks.append(Block([(f"{words['draft_banner']}. {draft_explainer(self.doc)}",
                                   False)], before=True, after=True))
         blocks.append(Block([(words["braille_other_formats"], False)], before=True))
         if meta.publisher:

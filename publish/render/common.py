@@ -125,14 +125,28 @@ def element(tag: str, text: str = "", **attrs: str) -> HtmlElement:
     return el
 
 
+def draft_explainer(doc: Document) -> str:
+    """What the draft marking says after its headline: not yet approved, and for a
+    translation nobody has checked yet, that too (in the translation's language)."""
+    words = doc.labels
+    parts = [words["draft_explainer"]]
+    if doc.meta.is_translation and not doc.meta.translation_reviewers:
+        parts.append(words["translation_unreviewed"])
+    return words.sentences(*parts)
+
+
 def draft_banner(doc: Document, tag: str = "p") -> HtmlElement | None:
-    """The visible 'Draft — not for clinical use' marking, or None when approved."""
+    """The visible 'Draft — not for clinical use' marking, or None when approved.
+
+    An approved guide never needs it: an approved translation must have its
+    translation review (``translation-review``), so it has nothing more to say.
+    """
     if not doc.meta.is_draft:
         return None
     words = doc.labels
     banner = labelled(doc, element(tag, cls="draft-banner"))
     strong = element("strong", words["draft_banner"])
-    strong.tail = words.text.full_stop + words.text.sentence_space + words["draft_explainer"]
+    strong.tail = words.text.full_stop + words.text.sentence_space + draft_explainer(doc)
     banner.append(strong)
     return banner
 
