@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh Debian machine:
-#   make build   builds every output of source/guide.md into output/
+#   make build   builds every output of the guides in source/ (the LDN guide and its translations) into output/
 #   make test    installs the validators (chromium, a JRE, poppler, npm tools) and runs pytest
 PYTHON ?= python3
 VENV   := .venv
@@ -27,8 +27,11 @@ $(VENV)/.installed-bench: pyproject.toml $(LOCK) $(VENV)/.installed
 	$(PIP) install -c $(LOCK) -e '.[bench]'
 	touch $@
 
+# Every guide in source/: the LDN guide and its translations (guide.es.md, guide.ar.md).
+GUIDES := $(sort $(wildcard source/*.md))
+
 build: $(VENV)/.installed
-	$(BIN)/publish build
+	$(BIN)/publish build $(GUIDES)
 
 check: $(VENV)/.installed
 	$(BIN)/publish check

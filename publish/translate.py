@@ -27,6 +27,7 @@ dates, reviewers and review notes belong to the source's own review."""
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{[^}]*\})?\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s")
 CITATION = re.compile(r"\s*\[@[^\]]*\]")
+SOURCE_ENTRY = re.compile(r"^(\s*)- id:")
 
 
 def start_translation(source: Path, lang: str) -> Path:
@@ -67,12 +68,16 @@ def _front_matter(front: str, source_lang: str, lang: str, source_name: str,
                   version: str) -> str:
     """The translation's front matter: its own language and status, tied to the source."""
     kept: list[str] = []
-    keep = False
+    keep = in_sources = False
     for line in front.split("\n"):
         if line and not line[0].isspace() and not line.startswith(("-", "#")):
-            keep = line.split(":", 1)[0].strip() in KEPT_FIELDS
+            field = line.split(":", 1)[0].strip()
+            keep, in_sources = field in KEPT_FIELDS, field == "sources"
         if keep:
             kept.append(line)
+        entry = SOURCE_ENTRY.match(line) if in_sources else None
+        if entry:  # source titles stay in their language: mark it (WCAG 3.1.2)
+            kept.append(f"{entry.group(1)}  lang: {source_lang}")
     header = [
         "---",
         f"# A translation of {source_name} (version {version}, {source_lang}) into {lang}.",
