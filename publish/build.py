@@ -17,7 +17,15 @@ from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError
 from publish.model import Document
 from publish.output import interrupt_safe, write_outputs
-from publish.render import FORMATS, RenderContext, RenderOptions, build_order, render, supply_facts
+from publish.render import (
+    FORMATS,
+    RenderContext,
+    RenderOptions,
+    build_order,
+    left_out,
+    render,
+    supply_facts,
+)
 from publish.workers import Aside, prepare
 
 Progress = Callable[[str, list[str], float], None]
@@ -34,6 +42,8 @@ class BuildResult:
     """Formats rendered (with a cache, only those whose inputs changed)."""
     unchanged: list[Path] = field(default_factory=list)
     """Outputs already on disk exactly as the cache recorded them; not rewritten."""
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Format → why this guide cannot have it (only in builds that named no format)."""
 
 
 def check(source: Path, *, strict: bool = False) -> tuple[Document, list[Diagnostic]]:
@@ -120,4 +130,7 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
         out_dir, doc, built, files, unchanged))
     if cache is not None and plan is not None:
         cache.record(plan, source, options, rendered, findings)
-    return BuildResult(doc, findings, written, list(rendered), unchanged)
+    left = {name: why for name, produced in rendered.items()
+            if not produced and (why := left_out(name, ctx))}
+    return BuildResult(doc, findings, written, [n for n in rendered if n not in left],
+                       unchanged, left)

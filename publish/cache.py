@@ -67,8 +67,9 @@ every format, and a key not named here (the checks) covers every file."""
 ENVIRONMENT = (clock.SOURCE_DATE_EPOCH,)
 """Environment variables that change output bytes."""
 
-NEUTRAL_OPTIONS = frozenset({"strict"})
-"""Options that decide whether a build passes but never change a byte of output."""
+NEUTRAL_OPTIONS = frozenset({"strict", "leave_out_unavailable"})
+"""Options that decide whether a build passes but never change a byte of output (a
+format left out records no files, which the plan never takes as up to date)."""
 
 MAX_BLOB_BYTES = 256 * 1024 * 1024
 MAX_RECORDS = 4000

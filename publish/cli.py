@@ -104,20 +104,32 @@ def build_options(command: F) -> F:
 def _render_options(strict: bool, heading_base: int, pdf_variants: tuple[str, ...],
                     print_shop: bool, paper: str, print_condition: str = DEFAULT_PRINT_CONDITION,
                     booklet: bool = False, braille_grade: int | None = None,
-                    braille_page: str = DEFAULT_PAGE) -> RenderOptions:
-    """The RenderOptions ``build`` and ``watch`` share, from their command-line options."""
+                    braille_page: str = DEFAULT_PAGE, *, all_formats: bool = False
+                    ) -> RenderOptions:
+    """The RenderOptions ``build`` and ``watch`` share, from their command-line options;
+    ``all_formats``: no ``--format`` was given, so a format the guide cannot have is left
+    out rather than an error (``RenderOptions.leave_out_unavailable``)."""
     pdf_variants = tuple(dict.fromkeys(
         (*(pdf_variants or DEFAULT_VARIANTS), *(("print-shop",) if print_shop else ()),
          *(("booklet",) if booklet else ()))))
     return RenderOptions(strict=strict, heading_base=heading_base, pdf_variants=pdf_variants,
                          paper=paper, print_condition=print_condition.upper(),
-                         braille_grade=braille_grade, braille_page=braille_page)
+                         braille_grade=braille_grade, braille_page=braille_page,
+                         leave_out_unavailable=all_formats)
 
 
 def _show_warnings(warnings: list, quiet: bool) -> None:
     for warning in warnings:
         if not warning.is_error and not quiet:
             click.echo(str(warning), err=True)
+
+
+def _show_left_out(report: GuideReport, quiet: bool) -> None:
+    """One line per format a default build left out: a note, not a warning (--strict
+    passes), since nobody asked for that format by name."""
+    for name, why in report.left_out.items():
+        if not quiet:
+            click.echo(f"{report.source}: {name} not built: {why}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -158,13 +170,15 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
 
     cache = None if no_cache else BuildCache()
     options = _render_options(strict, heading_base, pdf_variants, print_shop, paper,
-                              print_condition, booklet, braille_grade, braille_page)
+                              print_condition, booklet, braille_grade, braille_page,
+                              all_formats=not formats)
     formats = formats or tuple(FORMATS)
     jobs = jobs or default_jobs()
     if len(set(sources)) <= 1:
         report = build_guide(sources[0] if sources else DEFAULT_SOURCE, out_dir, formats,
                              options, cache=cache, jobs=jobs, progress=progress)
         _show_warnings(report.warnings, quiet)
+        _show_left_out(report, quiet)
         if not quiet:
             click.echo(summary(report, out_dir), err=True)
         return
@@ -173,6 +187,7 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
         if report.error:
             click.echo(report.error, err=True)
         _show_warnings(report.warnings, quiet)
+        _show_left_out(report, quiet)
         if not quiet:
             click.echo(f"{report.source}: {summary(report, out_dir)}", err=True)
 
@@ -257,7 +272,8 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
 
     watch(source, out_dir, formats or tuple(FORMATS),
           _render_options(strict, heading_base, pdf_variants, print_shop, paper,
-                          print_condition, booklet, braille_grade, braille_page),
+                          print_condition, booklet, braille_grade, braille_page,
+                          all_formats=not formats),
           cache=None if no_cache else BuildCache(), jobs=jobs or default_jobs(),
           port=port if serve else None, echo=lambda line: click.echo(line, err=True))
 

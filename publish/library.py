@@ -44,6 +44,8 @@ class GuideReport:
     seconds: float = 0.0
     error: str | None = None
     """The one-line-per-problem message when the guide failed."""
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Format → why this guide cannot have it (a build that named no format)."""
 
 
 @interrupt_safe  # Ctrl+C before the pipeline starts gets the same one line as during it
@@ -73,7 +75,7 @@ def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: Re
                    jobs=jobs, plan=plan)
     return GuideReport(source, result.written, result.unchanged, result.rendered,
                        [d for d in result.warnings if not d.is_error],
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, left_out=result.left_out)
 
 
 def _listed(out_dir: Path, plan: Plan) -> bool:

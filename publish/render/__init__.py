@@ -153,10 +153,23 @@ def renderer(name: str) -> Renderer:
     return getattr(importlib.import_module(module), cls)()
 
 
+def left_out(name: str, ctx: RenderContext) -> str | None:
+    """Why ``name`` is left out of this build, or None: only when the user named no format
+    (``RenderOptions.leave_out_unavailable``) and the renderer's ``unavailable(ctx)`` (an
+    optional method) says this guide cannot have it."""
+    if not ctx.options.leave_out_unavailable:
+        return None
+    unavailable = getattr(renderer(name), "unavailable", None)
+    return unavailable(ctx) if unavailable else None
+
+
 def render(name: str, ctx: RenderContext) -> dict[str, bytes]:
-    """Render one format, allowed to read only the style files its row declares."""
+    """Render one format, allowed to read only the style files its row declares; no
+    files when it is left out (``left_out``)."""
     from publish import styles
 
+    if left_out(name, ctx):
+        return {}
     with styles.reading(name, FORMATS[name].styles):
         return renderer(name).render(ctx)
 
@@ -176,5 +189,5 @@ def supply_facts(name: str, ctx: RenderContext) -> None:
 
 
 __all__ = ["FORMATS", "PAGE_STARTS_FACT", "Format", "RenderContext", "RenderOptions",
-           "Renderer", "Variants", "build_order", "render", "renderer", "splits",
+           "Renderer", "Variants", "build_order", "left_out", "render", "renderer", "splits",
            "style_patterns", "supply_facts", "warm_imports"]

@@ -24,6 +24,10 @@ class RenderOptions:
     strict: bool = False
     braille_grade: int | None = None  # 1 or 2; None: the language's usual (UEB: 2)
     braille_page: str = "40x25"  # a key of publish.render.braille_tables.PAGE_SIZES (default)
+    leave_out_unavailable: bool = False
+    """True when no format was asked for by name (``publish build`` without ``--format``):
+    a format this guide cannot have (braille in a language liblouis has no table for) is
+    then left out with a note, not an error; asked for by name, it stops the build."""
 
 
 @dataclass

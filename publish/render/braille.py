@@ -40,7 +40,7 @@ from publish.model import HEADING_TAGS as HEADINGS
 from publish.render import PAGE_STARTS_FACT
 from publish.render import braille_louis as louis
 from publish.render.base import RenderContext
-from publish.render.braille_tables import DEFAULT_PAGE, PAGE_SIZES, BrailleCode, code_for
+from publish.render.braille_tables import DEFAULT_PAGE, PAGE_SIZES, BrailleCode, code_for, label
 from publish.render.common import PageStart, draft_explainer, element, place_at_page_starts
 
 BRF_CELLS = " A1B'K2L@CIF/MSP\"E3H9O6R^DJG>NTQ,*5<-U8V.%[$+X!&;:4\\0Z7(_?W]#Y)="
@@ -112,12 +112,19 @@ class BrailleRenderer:
 
     name: ClassVar[str] = "braille"
 
+    def unavailable(self, ctx: RenderContext) -> str | None:
+        """Why this guide can have no braille edition (None: it can): its language has
+        no liblouis table publish knows (docs/braille.md lists them)."""
+        if code_for(ctx.doc.meta.lang) is not None:
+            return None
+        return (f"no braille table for language {ctx.doc.meta.lang!r} (liblouis has none "
+                "publish knows; see docs/braille.md)")
+
     def render(self, ctx: RenderContext) -> dict[str, bytes]:
         doc = ctx.doc
         code = code_for(doc.meta.lang)
         if code is None:
-            raise RenderError("braille", f"no braille table for language {doc.meta.lang!r} "
-                              "(liblouis has none publish knows); build the other formats "
+            raise RenderError("braille", f"{self.unavailable(ctx)}; build the other formats "
                               "with --format, or add a row to "
                               "publish/render/braille_tables.py", doc.path,
                               doc.meta.lines.get("lang"))
@@ -267,9 +274,9 @@ class Edition:
                     self.doc.path.read_text(encoding="utf-8").splitlines(), start=1)
                     if char in source), None)
                 raise RenderError("braille", f"{char!r} (U+{ord(char):04X}) has no six-dot "
-                                  f"braille in the liblouis table {self.table}; write it "
+                                  f"braille in the liblouis table {label(self.table)}; write it "
                                   "another way", self.doc.path, line)
-        raise RenderError("braille", f"liblouis table {self.table} wrote eight-dot braille, "
+        raise RenderError("braille", f"liblouis table {label(self.table)} wrote eight-dot braille, "
                           "which a BRF cannot hold", self.doc.path)
 
 

@@ -8,6 +8,11 @@ which a BRF can hold). Table names are files in ``/usr/share/liblouis/tables``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+SUPPLEMENTS_DIR = Path(__file__).resolve().parent / "braille_data"
+"""publish's own liblouis tables: what a Debian table lacks (each file says where every
+cell comes from), loaded after the base table as a liblouis table list."""
 
 
 @dataclass(frozen=True)
@@ -28,12 +33,16 @@ class BrailleCode:
     note_close: tuple[str, ...] = ()
     bold: bool = False
     """Whether the table defines bold (liblouis emphasis class 3) to mark ``<strong>``."""
+    extra: str | None = None
+    """Our supplementary table in ``braille_data/`` for characters the base table lacks."""
 
     def table(self, grade: int | None) -> str:
-        """The table for ``grade`` (None: the usual one); grade 2 falls back to grade 1
-        for a language without a contracted table."""
+        """The table list for ``grade`` (None: the usual one), as liblouis takes it: the
+        base table, then our supplement if any. Grade 2 falls back to grade 1 for a
+        language without a contracted table."""
         wanted = grade or self.usual
-        return self.grade2 if wanted == 2 and self.grade2 else self.grade1
+        base = self.grade2 if wanted == 2 and self.grade2 else self.grade1
+        return f"{base},{SUPPLEMENTS_DIR / self.extra}" if self.extra else base
 
 
 UEB = BrailleCode("en-ueb-g1.ctb", "en-ueb-g2.ctb", usual=2,
@@ -54,12 +63,12 @@ CODES: dict[str, BrailleCode] = {
     "ru": BrailleCode("ru-litbrl.ctb"),
     "el": BrailleCode("el.ctb"),
     "ar": BrailleCode("ar-ar-g1.utb", "ar-ar-g2.ctb"),
-    "fa": BrailleCode("fa-ir-g1.utb"),
+    "fa": BrailleCode("fa-ir-g1.utb", extra="fa-extra.uti"),  # + Latin, hamza above
     "he": BrailleCode("he-IL.utb"),
     "hi": BrailleCode("hi-in-g1.utb"),
-    "bn": BrailleCode("bn.tbl"),
+    "bn": BrailleCode("bn.tbl", extra="bn-extra.uti"),  # + danda, nukta
     "pa": BrailleCode("pa.tbl"),
-    "gu": BrailleCode("gu-in-g1.utb"),
+    "gu": BrailleCode("gu-in-g1.utb", extra="gu-extra.uti"),  # + candra O, danda
     "mr": BrailleCode("mr-in-g1.utb"),
     "ta": BrailleCode("ta-ta-g1.ctb"),
     "te": BrailleCode("te-in-g1.utb"),
@@ -77,9 +86,12 @@ CODES: dict[str, BrailleCode] = {
 Left out after trying them (liblouis 3.24): ``ro.ctb`` writes eight-dot computer
 braille, ``ne.ctb`` has no braille for common vowel signs (ै), the Urdu tables none
 for the decimal point of "4.5", ``ethio-g1.ctb`` none for Tigrinya's extra letters (ቐ).
-A guide in those languages gets a clear ``render-braille`` error instead of a braille
-file with holes in it; so does a character a table lacks (``zh-tw.ctb`` and
-``fa-ir-g1.utb`` have no Latin letters, ``bn.tbl`` no danda "।")."""
+Where a table lacks a few characters of a language's usual text (``bn.tbl`` the danda
+"।", ``gu-in-g1.utb`` the vowel sign "ૉ", ``fa-ir-g1.utb`` six-dot Latin letters), its
+row names a supplement of ours (``extra``). A guide in a language with no row is left
+out of a default build's braille, and stops an explicit ``--format braille`` with a
+``render-braille`` error, rather than getting a braille file with holes in it; so does
+a character a table still lacks (``zh-tw.ctb`` has no Latin letters)."""
 
 
 @dataclass(frozen=True)
@@ -108,3 +120,8 @@ def code_for(lang: str) -> BrailleCode | None:
     parts = lang.lower().split("-")
     return next((CODES[tag] for n in range(len(parts), 0, -1)
                  if (tag := "-".join(parts[:n])) in CODES), None)
+
+
+def label(tables: str) -> str:
+    """A table list as messages name it: file names only (``fa-ir-g1.utb + fa-extra.uti``)."""
+    return " + ".join(Path(table).name for table in tables.split(","))
