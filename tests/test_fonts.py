@@ -257,3 +257,20 @@ def test_the_build_cache_keys_fonts_by_their_pins_not_their_bytes() -> None:
                   for font in fonts.table().fonts.values() if not font.stylesheet
                   for face in font.faces if face.path.is_relative_to(STYLES_DIR)}
     assert companions and not companions & names
+
+
+def test_chromium_draws_the_page_with_its_inlined_fonts(scripts_build: Path) -> None:
+    """The page's subsets load in a browser (a broken font is status 'error'), and each
+    script's text is drawn from them: Chromium loads a face only when text needs it."""
+    from tests import validators as v
+
+    with v.browser_page(scripts_build / "scripts.html") as tab:
+        faces = tab.evaluate("""async () => { await document.fonts.ready;
+            return [...document.fonts].map(f => [f.family, f.weight, f.status]); }""")
+    families = {family.strip('"') for family, _, _ in faces}
+    assert [f for f in faces if f[2] == "error"] == []
+    regular = {re.sub(r" [0-9a-f]{8}$", "", family) for family, weight, status in faces
+               if weight == "400" and status == "loaded"}
+    assert regular == {f.family for f in fonts.table().fonts.values()} - {
+        "Noto Nastaliq Urdu", "Noto Sans CJK TC", "Noto Sans CJK KR", "Noto Sans CJK JP"}, (
+        families)
