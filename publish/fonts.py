@@ -13,12 +13,13 @@ WeasyPrint and browsers do with the ``font-family`` list):
 - :func:`stylesheet` gives the ``@font-face`` rules and the ``--font-body``
   family list of one guide: each font beyond the always-loaded Atkinson
   Hyperlegible (``styles/fonts.css``) is subset to the characters the guide
-  uses, under a family name of its own, and inlined as data — so WeasyPrint
-  and the HTML page see a small font, never the 19 MB CJK collection, and a
-  guide written only in Latin gets nothing new at all.
+  uses, under a family name of its own — so WeasyPrint and the HTML page see
+  a small font, never the 19 MB CJK collection, and a guide written only in
+  Latin gets nothing new at all.
 
-Subsets are made with HarfBuzz (``uharfbuzz``: ≈ 0.05 s for a CJK guide, where
-fontTools takes seconds) and kept in the build cache (``fonts/`` under
+Subsets are made with HarfBuzz (``uharfbuzz``: ≈ 0.1 s for a face of the CJK
+collection, where fontTools takes seconds), one per face for the PDFs and the
+page, and kept in the build cache (``fonts/`` under
 ``publish.cache.cache_dir()``) by font hash and character set.
 """
 
@@ -50,11 +51,12 @@ if TYPE_CHECKING:
 
 TABLE = FONTS_DIR / "fonts.yaml"
 SUBSET_SCHEME = "hb-subset; all layout features; all names; CID = glyph id; v3"
+"""Part of every subset's cache key: change it when the way subsets are made changes."""
 URL_PREFIX = "publish-font:"
+"""How a stylesheet of :func:`stylesheet` names a subset (see :func:`font_file`)."""
 CACHED_FILES = 64
 """Font files the build cache keeps (newest first; a CJK guide makes four, ≈ 2.5 MB), and
 this process in memory."""
-"""Part of every subset's cache key: change it when the way subsets are made changes."""
 
 Kind = Literal["truetype", "woff"]
 """``truetype``: the subset as it is (sfnt, for WeasyPrint); ``woff``: compressed for the
