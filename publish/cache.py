@@ -3,8 +3,9 @@
 Editors rebuild after every save and publishers rebuild whole libraries, so a
 build whose inputs did not change must cost next to nothing. Every key here is
 a SHA-256 of raw bytes — the guide, the files it references, ``styles/``, the
-package's own files, the installed distributions, the options and the
-environment variables renderers read — so deciding "nothing changed" needs
+package's own files, the installed distributions, the system components a
+format reads (``publish.components``), the options and the environment
+variables renderers read — so deciding "nothing changed" needs
 neither Markdown, lxml nor WeasyPrint. Modification times are never trusted:
 a ``git checkout`` or a copy changes them without changing anything else.
 
@@ -44,7 +45,7 @@ from publish import __version__, clock
 from publish.diagnostics import Diagnostic, Severity
 from publish.hashing import sha256
 from publish.naming import COMPANION_SUFFIXES
-from publish.render import FORMATS, style_patterns
+from publish.render import FORMATS, components, style_patterns
 from publish.styles import STYLES_DIR
 
 if TYPE_CHECKING:
@@ -223,8 +224,8 @@ def input_keys(source: Path, formats: Iterable[str], options: RenderOptions,
         checks.update((today or _today()).isoformat().encode())
     outputs = {}
     for fmt, styles_digest in _style_digests(STYLES_DIR, formats).items():
-        h = common.copy()
-        h.update(f"{fmt}\0{styles_digest}".encode())
+        h = common.copy()  # + the system components it reads (liblouis, Ghostscript)
+        h.update(f"{fmt}\0{styles_digest}\0{components(fmt, raw, options)}".encode())
         outputs[fmt] = h.hexdigest()
     return Inputs(checks.hexdigest(), outputs)
 

@@ -16,7 +16,10 @@ Each format is one row of ``FORMATS``, a :class:`Format` that declares
   facts it puts there (and can compute alone, without writing its files, in
   ``facts(ctx)``);
 * ``variants``: the option listing independent variants that may render aside in
-  another process, and the one that stays because it provides facts.
+  another process, and the one that stays because it provides facts;
+* ``components``: the function (``"module:function"``) describing the system components
+  outside Python it reads (liblouis and its tables, Ghostscript), for its cache key
+  (``publish.components``).
 
 Everything else is derived from these rows, never kept by hand: the build order
 (providers before the formats that need them, ``build_order``), the modules to
@@ -65,6 +68,7 @@ class Format:
     needs: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
     variants: Variants | None = None
+    components: str | None = None
 
     @property
     def module(self) -> str:
@@ -84,10 +88,12 @@ FORMATS: dict[str, Format] = {
                                   | {layer for p in PAPERS.values() for layer in p}
                                   | {layer for d in DIRECTIONS.values() for layer in d})),
                   provides=(PAGE_STARTS_FACT,),
-                  variants=Variants("pdf_variants", STANDARD)),
+                  variants=Variants("pdf_variants", STANDARD),
+                  components="publish.components:ghostscript"),
     "epub": Format("publish.render.epub:EpubRenderer", imports=("ebooklib.epub",),
                    styles=("tokens.css", "epub*.css"), needs=(PAGE_STARTS_FACT,)),
-    "braille": Format("publish.render.braille:BrailleRenderer", needs=(PAGE_STARTS_FACT,)),
+    "braille": Format("publish.render.braille:BrailleRenderer", needs=(PAGE_STARTS_FACT,),
+                      components="publish.components:liblouis"),
 }
 """Format name → declaration; ``--format`` offers these names, in this order."""
 
@@ -142,6 +148,16 @@ def style_patterns(name: str) -> tuple[str, ...]:
     return tuple(patterns)
 
 
+def components(name: str, raw: bytes, options: RenderOptions) -> str:
+    """What the system components ``name`` reads for this guide are (versions, digests;
+    "" for none), from its row's ``components`` function: part of its cache key."""
+    where = FORMATS[name].components if name in FORMATS else None
+    if where is None:
+        return ""
+    module, function = where.split(":")
+    return str(getattr(importlib.import_module(module), function)(raw, options))
+
+
 def splits() -> dict[str, Variants]:
     """Format → its variants that may render aside (see ``publish.workers.Aside``)."""
     return {name: f.variants for name, f in FORMATS.items() if f.variants is not None}
@@ -188,6 +204,21 @@ def supply_facts(name: str, ctx: RenderContext) -> None:
             ctx.facts.update(provided)
 
 
-__all__ = ["FORMATS", "PAGE_STARTS_FACT", "Format", "RenderContext", "RenderOptions",
-           "Renderer", "Variants", "build_order", "left_out", "render", "renderer", "splits",
-           "style_patterns", "supply_facts", "warm_imports"]
+__all__ = [
+    "FORMATS",
+    "PAGE_STARTS_FACT",
+    "Format",
+    "RenderContext",
+    "RenderOptions",
+    "Renderer",
+    "Variants",
+    "build_order",
+    "components",
+    "left_out",
+    "render",
+    "renderer",
+    "splits",
+    "style_patterns",
+    "supply_facts",
+    "warm_imports",
+]
