@@ -186,3 +186,58 @@ def test_an_unchecked_translation_says_so_in_its_own_language(tmp_path: Path) ->
         "reviewed: 2026-01-10}\ntranslators:"))
     build(spanish, tmp_path / "out2", ["html"])
     assert unchecked not in (tmp_path / "out2" / "leaflet.es.html").read_text("utf-8")
+
+
+# --- links between languages ------------------------------------------------------------
+
+SHIPPED = ("guide.md", "guide.es.md", "guide.ar.md")
+NAMES = {"en-GB": "English", "es": "Español", "ar": "العربية"}
+
+
+@pytest.fixture(scope="module")
+def shipped_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped guide and its two translations, built together (pages and fragments)."""
+    from publish.library import build_library
+    from publish.render import RenderOptions
+
+    out = tmp_path_factory.mktemp("set")
+    reports = build_library([ROOT / "source" / n for n in SHIPPED], out, ["html", "embed"],
+                            RenderOptions())
+    assert not [r.error for r in reports if r.error]
+    return out
+
+
+@pytest.mark.parametrize("stem", ["guide", "guide.es", "guide.ar"])
+def test_every_page_links_its_other_languages(shipped_set: Path, stem: str) -> None:
+    from lxml import html as lxml_html
+
+    page = lxml_html.document_fromstring((shipped_set / f"{stem}.html").read_text("utf-8"))
+    alternates = {link.get("hreflang"): link.get("href")
+                  for link in page.iter("link") if link.get("rel") == "alternate"}
+    expected = {lang: f"{s}.html" for lang, s in
+                (("en-GB", "guide"), ("es", "guide.es"), ("ar", "guide.ar")) if s != stem}
+    assert alternates == {**expected, "x-default": "guide.html"}
+    for target in alternates.values():
+        assert (shipped_set / target).is_file()
+    for name in (f"{stem}.html", f"{stem}.embed.html"):
+        root = lxml_html.document_fromstring((shipped_set / name).read_text("utf-8"))
+        switcher = root.xpath("//nav[contains(@class, 'languages')]")
+        assert len(switcher) == 1, name
+        named = {el.get("lang"): el.text_content().strip() for el in switcher[0].iter("a", "span")
+                 if el.get("lang")}
+        assert named == NAMES, name
+        links = {a.get("hreflang"): a.get("href") for a in switcher[0].iter("a")}
+        assert links == {lang: href for lang, href in expected.items()}, name
+
+
+def test_the_switcher_is_accessible_in_chromium(shipped_set: Path) -> None:
+    """axe-core finds nothing in the Arabic page's header (the switcher), and each link's
+    text is spoken in its own language: its ``lang`` is the language it names."""
+    from tests.validators import axe_run, axe_summary, browser_page
+
+    with browser_page(shipped_set / "guide.ar.html", width=320) as page:
+        violations = axe_run(page, context="nav.languages")
+        langs = page.eval_on_selector_all(
+            "nav.languages a", "links => links.map(a => [a.lang, a.hreflang, a.textContent])")
+    assert violations == [], axe_summary(violations)
+    assert sorted(langs) == [["en-GB", "en-GB", "English"], ["es", "es", "Español"]]

@@ -21,6 +21,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import fonts, styles
+from publish.labels import has_table, labels_for, language_name
 from publish.model import HEADING_TAGS, KEY_FACTS, Document
 from publish.render import embed
 from publish.render.base import RenderContext
@@ -117,6 +118,9 @@ def guide_parts(doc: Document) -> GuideParts:
 
     banner = draft_banner(doc)
     header = [banner] if banner is not None else []
+    switcher = language_switcher(doc)
+    if switcher is not None:
+        header.append(switcher)
     if meta.publisher:
         header.append(element("p", meta.publisher, cls="publisher"))
 
@@ -135,6 +139,42 @@ def guide_parts(doc: Document) -> GuideParts:
         parts.append(f"{words['next_review']}{colon}{meta.next_review.isoformat()}")
     footer.append(labelled(doc, element("p", " · ".join(parts))))
     return GuideParts(header, content, footer)
+
+
+def language_switcher(doc: Document) -> HtmlElement | None:
+    """The guide's languages near the top, each named in itself and marked with its
+    language (``lang``, ``hreflang``, ``dir``): this one as text, the others as links to
+    their pages. None for a guide without translations."""
+    if not doc.languages:
+        return None
+    nav = labelled(doc, element("nav", cls="languages",
+                                aria_label=doc.labels["other_languages"]))
+    items = element("ul")
+    for version in doc.languages:
+        item = element("li")
+        attrs = {"lang": version.lang}
+        direction = labels_for(version.lang).direction if has_table(version.lang) else ""
+        if direction and direction != doc.meta.dir:
+            attrs["dir"] = direction
+        if version.stem == doc.path.stem:
+            item.append(element("span", language_name(version.lang), aria_current="page",
+                                cls="current", **attrs))
+        else:
+            item.append(element("a", language_name(version.lang), href=f"{version.stem}.html",
+                                hreflang=version.lang, **attrs))
+        items.append(item)
+    nav.append(items)
+    return nav
+
+
+def alternate_links(doc: Document) -> tuple[HtmlElement, ...]:
+    """``<link rel="alternate" hreflang>`` for every other language of the guide, and
+    ``x-default`` for the source: search engines and browsers offer the reader's own."""
+    links = [element("link", rel="alternate", hreflang=v.lang, href=f"{v.stem}.html")
+             for v in doc.languages if v.stem != doc.path.stem]
+    links += [element("link", rel="alternate", hreflang="x-default", href=f"{v.stem}.html")
+              for v in doc.languages if v.is_source]
+    return tuple(links)
 
 
 def _insert_contents(content: HtmlElement, doc: Document) -> None:
@@ -174,7 +214,7 @@ class HtmlRenderer:
 
         html = element("html", lang=meta.lang, dir=meta.dir)
         html.append(page_head(meta.title, css, ctx.build_date.date().isoformat(),
-                              meta.description))
+                              meta.description, alternate_links(doc)))
 
         page = element("body")
         html.append(page)
