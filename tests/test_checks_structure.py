@@ -13,7 +13,7 @@ import pytest
 
 from publish.build import check
 from publish.errors import ContentError, SourceError
-from tests.conftest import BAD, GOOD
+from tests.conftest import BAD, GOOD, ROOT
 
 EXPECT = re.compile(rb"# expect: (\S+) (\d+)")
 
@@ -40,3 +40,10 @@ def test_bad_fixture_fails_with_rule_and_line(path: Path) -> None:
 def test_good_fixture_passes_strict(path: Path) -> None:
     _doc, findings = check(path, strict=True)
     assert findings == []
+
+
+def test_a_title_with_a_no_break_space_matches_its_heading() -> None:
+    """French puts a no-break space before a colon; heading-h1-title must not fire."""
+    french = ROOT / "tests" / "fixtures" / "languages" / "fr.md"
+    doc, _findings = check(french)
+    assert "\u00a0" in doc.meta.title
