@@ -58,6 +58,12 @@ CACHED_FILES = 64
 """Font files the build cache keeps (newest first; a CJK guide makes four, ≈ 2.5 MB), and
 this process in memory."""
 
+GENERATED = " .0123456789•–·"
+"""Characters the stylesheets and renderers draw without their being in any text: list
+markers and numbers (``styles/fonts.css`` gives nested lists markers the fonts have),
+page numbers and the footer's separator. Each subset keeps those its font has, so the
+font that draws a guide's text draws them too."""
+
 Kind = Literal["truetype", "woff"]
 """``truetype``: the subset as it is (sfnt, for WeasyPrint); ``woff``: compressed for the
 HTML page (zlib WOFF 1: brotli's WOFF 2 takes seconds on a CJK subset)."""
@@ -493,7 +499,7 @@ def _stylesheet(lang: str, chars: frozenset[str], kind: Kind) -> str:
         if font.stylesheet:
             families.append(_quoted(font.family))
             continue
-        extra = {" ", *(chr(p) for p in font.keep)}
+        extra = {*GENERATED, *(chr(p) for p in font.keep)}
         mine = frozenset(c for c in chars | extra if covers(font, c))
         alias = f"{font.family} {hashlib.sha256(''.join(sorted(mine)).encode()).hexdigest()[:8]}"
         families.append(_quoted(alias))
