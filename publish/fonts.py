@@ -234,12 +234,16 @@ def _cmap(path: Path, index: int) -> frozenset[int]:
     return frozenset(hb.Face(hb.Blob.from_file_path(str(path)), index).unicodes)
 
 
+@lru_cache(maxsize=32)
+def _coverage(font: Font) -> frozenset[int]:
+    """The code points every weight of ``font`` has (OSError: not installed)."""
+    return frozenset.intersection(*(_cmap(face.path, face.index) for face in font.faces))
+
+
 def covers(font: Font, char: str) -> bool:
     """Whether every weight of ``font`` has a glyph for ``char`` (OSError: not installed)."""
     point = ord(char)
-    if point in font.known:
-        return True
-    return all(point in _cmap(face.path, face.index) for face in font.faces)
+    return point in font.known or point in _coverage(font)
 
 
 @dataclass(frozen=True)
