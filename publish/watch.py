@@ -128,6 +128,7 @@ def watch(source: Path, out_dir: Path, formats: Iterable[str], options: RenderOp
         raise SourceError("source-missing", "its folder does not exist; pass the path of a "
                           "guide (.md)", source)
     ignored = [out_dir] + ([cache.root] if cache else [])
+    server = None
     try:
         warm(formats)
         if port is not None:
@@ -151,6 +152,10 @@ def watch(source: Path, out_dir: Path, formats: Iterable[str], options: RenderOp
                         f"{describe(changes)} changed")
     except KeyboardInterrupt:
         pass
+    finally:
+        if server is not None:  # its thread ends with the watch, not with the process
+            server.shutdown()
+            server.server_close()
     echo("Stopped watching.")
 
 

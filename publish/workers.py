@@ -113,6 +113,7 @@ def _serve(conn: Connection, fn: Callable[..., Any], shared: tuple[Any, ...],
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by ``Worker``
     for other in inherited:
         other.close()
     pending: list[tuple[Any, ...] | None] = list(tasks)
@@ -149,7 +150,14 @@ class Worker:
         inherited = [self.conn, *(s.conn for s in siblings)] if method == "fork" else []
         self.process = context.Process(target=_serve, daemon=True, name="publish-worker",
                                        args=(theirs, fn, shared, list(tasks), inherited))
-        self.process.start()
+        # Ctrl+C between the fork and the worker's own handler would kill the worker with a
+        # traceback: the signal is held back meanwhile (in this process it is delivered
+        # right after; the worker ignores it from then on).
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         theirs.close()
         self.pending = len(tasks)
 

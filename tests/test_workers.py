@@ -71,6 +71,7 @@ def test_watch_serve_never_forks_while_threads_run(tmp_path: Path,
     """``watch --serve`` runs a server thread (and watchfiles its own): its PDF variant
     workers must not be forked from it."""
     forks: list[int] = []
+    threads_before = publish.workers._threads()
     real_fork = os.fork
 
     def checked_fork() -> int:
@@ -92,3 +93,4 @@ def test_watch_serve_never_forks_while_threads_run(tmp_path: Path,
     assert any("first build → Built" in line for line in lines), lines
     assert {"guide.pdf", "guide-large-print.pdf"} <= {p.name for p in out.iterdir()}
     assert [n for n in forks if n > 1] == []
+    assert publish.workers._threads() == threads_before  # the server thread ended too
