@@ -11,6 +11,7 @@ import pytest
 from lxml import html as lxml_html
 
 from publish.frontmatter import direction_of
+from publish.labels import labels_for, shipped_tags
 from publish.render.bidi import apply_direction, ltr_runs
 
 
@@ -60,3 +61,10 @@ def test_a_left_to_right_tree_is_left_alone() -> None:
     root = _tree(markup)
     apply_direction(root, "ltr")
     assert lxml_html.tostring(root, encoding="unicode") == f"<div>{markup}</div>"
+
+
+def test_the_label_tables_agree_on_direction() -> None:
+    """Two places know a language's direction: the guide's default ``dir`` (from its tag)
+    and the label table's ``direction``; they must never disagree."""
+    assert {tag: direction_of(tag) for tag in shipped_tags()} == \
+        {tag: labels_for(tag).direction for tag in shipped_tags()}
