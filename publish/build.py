@@ -16,9 +16,12 @@ from publish.cache import BuildCache, Plan
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError
 from publish.model import Document
+from publish.offers import Offer, offers, planned
 from publish.output import interrupt_safe, write_outputs
 from publish.render import (
     FORMATS,
+    OFFERED_FILES_FACT,
+    PLANNED_FILES_FACT,
     RenderContext,
     RenderOptions,
     build_order,
@@ -73,6 +76,15 @@ def checked_and_rendered(source: Path, options: RenderOptions, formats: Iterable
     return doc, findings, {name: render(name, ctx) for name in build_order(formats)}
 
 
+def offered(files: dict[str, bytes], plan: Plan | None, out_dir: Path,
+            doc: Document) -> list[Offer]:
+    """The files of this build offered to readers: rendered, restored from the cache, or
+    left on disk by it as they were (the cache vouched for their bytes)."""
+    fresh = {name: (out_dir / name).read_bytes()
+             for names in (plan.fresh.values() if plan else ()) for name in names}
+    return offers({**fresh, **files}, doc.path.stem)
+
+
 @interrupt_safe
 def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), *,
           options: RenderOptions | None = None,
@@ -86,6 +98,7 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
     ``jobs`` > 1, the work is spread over worker processes (``publish.workers``).
     """
     options = options or RenderOptions()
+    formats = tuple(formats)
     if cache is not None and plan is None:
         plan = cache.plan(source, out_dir, formats, options)
     files: dict[str, bytes] = {}
@@ -95,7 +108,7 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
         files.update(plan.restored_files())
     started = time.perf_counter()
     doc, checked, rendered = prepare(source, options, wanted, jobs, checked_and_rendered)
-    ctx = RenderContext(doc, options)
+    ctx = RenderContext(doc, options, {PLANNED_FILES_FACT: planned(doc.path.stem, options)})
     for name, produced in rendered.items():
         files.update(produced)
         if progress:
@@ -106,9 +119,21 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
     try:
         findings = checked if checked is not None else verify(doc, strict=options.strict)
         waiting: dict[str, float] = {}
+
+        def collect(name: str) -> None:
+            """Wait for the variants of ``name`` rendered aside."""
+            rendered[name].update(aside.collect(name))
+            files.update(rendered[name])
+            if progress:
+                progress(name, list(rendered[name]), time.perf_counter() - waiting.pop(name))
+
         for name in build_order(wanted):  # each after the formats whose facts it needs
             if name in rendered:
                 continue
+            if FORMATS[name].lists_files:  # after every other format's files are here
+                for other in list(waiting):
+                    collect(other)
+                ctx.facts[OFFERED_FILES_FACT] = offered(files, plan, out_dir, doc)
             started = time.perf_counter()
             supply_facts(name, ctx)  # facts of formats not rendered in this build
             rendered[name] = render(name, aside.context(name))
@@ -117,11 +142,8 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
                 waiting[name] = started
             elif progress:
                 progress(name, list(rendered[name]), time.perf_counter() - started)
-        for name, started in waiting.items():
-            rendered[name].update(aside.collect(name))
-            files.update(rendered[name])
-            if progress:
-                progress(name, list(rendered[name]), time.perf_counter() - started)
+        for name in list(waiting):
+            collect(name)
     finally:
         aside.close()
     unchanged = [out_dir / n for names in (plan.fresh.values() if plan else ()) for n in names]

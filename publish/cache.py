@@ -222,11 +222,16 @@ def input_keys(source: Path, formats: Iterable[str], options: RenderOptions,
     checks.update(b"checks\0" + _style_digests(STYLES_DIR, ["checks"])["checks"].encode())
     if _APPROVED.search(raw.split(b"\n---", 1)[0]):
         checks.update((today or _today()).isoformat().encode())
-    outputs = {}
+    own = {}
     for fmt, styles_digest in _style_digests(STYLES_DIR, formats).items():
         h = common.copy()  # + the system components it reads (liblouis, Ghostscript)
         h.update(f"{fmt}\0{styles_digest}\0{components(fmt, raw, options)}".encode())
-        outputs[fmt] = h.hexdigest()
+        own[fmt] = h.hexdigest()
+    # A format that lists the files built with it, with their sizes and pages (the page's
+    # "Other formats"), changes when they do: its key holds which they are and theirs.
+    outputs = {fmt: sha256("\0".join([key, *(f"{o}={own[o]}" for o in sorted(own) if o != fmt)])
+                           .encode()) if FORMATS[fmt].lists_files else key
+               for fmt, key in own.items()}
     return Inputs(checks.hexdigest(), outputs)
 
 

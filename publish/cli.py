@@ -6,6 +6,7 @@ file:line and the rule), 2 the command was used wrongly.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -91,12 +92,29 @@ braille_page_option = click.option(
     show_default=True, help="Braille page: cells per line x lines per page.")
 
 
+def _web_address(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """An http(s) address or a path: anything else (javascript:, data:) is refused."""
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", value)
+    if value and ((scheme and scheme.group(1).lower() not in ("http", "https"))
+                  or any(c.isspace() or c in "\"'<>\\" for c in value)):
+        raise click.BadParameter("give an http(s) address or a path, such as "
+                                 "https://partner.example/guides/")
+    return value
+
+
+base_url_option = click.option(
+    "--base-url", default="", callback=_web_address,
+    help="Where the partner site keeps the other formats: the embeddable fragment's "
+         "'Other formats' links point there (default: beside the fragment).")
+
+
 def build_options(command: F) -> F:
     """The options ``build`` and ``watch`` share: where, what, how strictly, how fast."""
     for option in reversed((out_option, formats_option, strict_option, jobs_option,
                             no_cache_option, heading_base_option, variant_option,
                             print_shop_option, print_condition_option, booklet_option,
-                            paper_option, braille_grade_option, braille_page_option)):
+                            paper_option, braille_grade_option, braille_page_option,
+                            base_url_option)):
         command = option(command)
     return command
 
@@ -104,8 +122,8 @@ def build_options(command: F) -> F:
 def _render_options(strict: bool, heading_base: int, pdf_variants: tuple[str, ...],
                     print_shop: bool, paper: str, print_condition: str = DEFAULT_PRINT_CONDITION,
                     booklet: bool = False, braille_grade: int | None = None,
-                    braille_page: str = DEFAULT_PAGE, *, all_formats: bool = False
-                    ) -> RenderOptions:
+                    braille_page: str = DEFAULT_PAGE, base_url: str = "", *,
+                    all_formats: bool = False) -> RenderOptions:
     """The RenderOptions ``build`` and ``watch`` share, from their command-line options;
     ``all_formats``: no ``--format`` was given, so a format the guide cannot have is left
     out rather than an error (``RenderOptions.leave_out_unavailable``)."""
@@ -115,7 +133,7 @@ def _render_options(strict: bool, heading_base: int, pdf_variants: tuple[str, ..
     return RenderOptions(strict=strict, heading_base=heading_base, pdf_variants=pdf_variants,
                          paper=paper, print_condition=print_condition.upper(),
                          braille_grade=braille_grade, braille_page=braille_page,
-                         leave_out_unavailable=all_formats)
+                         leave_out_unavailable=all_formats, base_url=base_url)
 
 
 def _show_warnings(warnings: list, quiet: bool) -> None:
@@ -149,7 +167,7 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
                   strict: bool, quiet: bool, jobs: int | None, no_cache: bool,
                   heading_base: int, pdf_variants: tuple[str, ...], print_shop: bool,
                   print_condition: str, booklet: bool, paper: str, braille_grade: int | None,
-                  braille_page: str) -> None:
+                  braille_page: str, base_url: str) -> None:
     """Check SOURCES (default source/guide.md) and write their outputs to --out.
 
     Outputs are written only when every check and every format succeeds;
@@ -171,7 +189,7 @@ def build_command(sources: tuple[Path, ...], out_dir: Path, formats: tuple[str, 
     cache = None if no_cache else BuildCache()
     options = _render_options(strict, heading_base, pdf_variants, print_shop, paper,
                               print_condition, booklet, braille_grade, braille_page,
-                              all_formats=not formats)
+                              base_url, all_formats=not formats)
     formats = formats or tuple(FORMATS)
     jobs = jobs or default_jobs()
     if len(set(sources)) <= 1:
@@ -259,6 +277,7 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
                   jobs: int | None, no_cache: bool, heading_base: int,
                   pdf_variants: tuple[str, ...], print_shop: bool, print_condition: str,
                   booklet: bool, paper: str, braille_grade: int | None, braille_page: str,
+                  base_url: str,
                   serve: bool, port: int) -> None:
     """Build SOURCE, then rebuild it every time it, its images or styles/ change.
 
@@ -273,7 +292,7 @@ def watch_command(source: Path, out_dir: Path, formats: tuple[str, ...], strict:
     watch(source, out_dir, formats or tuple(FORMATS),
           _render_options(strict, heading_base, pdf_variants, print_shop, paper,
                           print_condition, booklet, braille_grade, braille_page,
-                          all_formats=not formats),
+                          base_url, all_formats=not formats),
           cache=None if no_cache else BuildCache(), jobs=jobs or default_jobs(),
           port=port if serve else None, echo=lambda line: click.echo(line, err=True))
 

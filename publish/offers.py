@@ -15,8 +15,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from publish.labels import labels_for
+
+if TYPE_CHECKING:
+    from publish.render.base import RenderContext, RenderOptions
 
 
 @dataclass(frozen=True)
@@ -30,17 +34,24 @@ class Kind:
     media_type: str
     label: str
     """``publish.labels`` key of the reader-facing name ("Printable leaflet")."""
+    fmt: str
+    """The format (``publish.render.FORMATS``) whose renderer writes it."""
+    variant: str = ""
+    """For a format with variants (the PDF editions), the variant that writes it."""
 
 
+PDF = "application/pdf"
 KINDS: tuple[Kind, ...] = (
-    Kind("web", ".html", "HTML", "text/html", "kind_web"),
-    Kind("leaflet", ".pdf", "PDF", "application/pdf", "kind_leaflet"),
-    Kind("large-print", "-large-print.pdf", "PDF", "application/pdf", "kind_large_print"),
-    Kind("booklet", "-booklet.pdf", "PDF", "application/pdf", "kind_booklet"),
-    Kind("ebook", ".epub", "EPUB", "application/epub+zip", "kind_ebook"),
-    Kind("braille", ".brf", "BRF", "text/plain", "kind_braille_brf"),
-    Kind("braille-pef", ".pef", "PEF", "application/x-pef+xml", "kind_braille_pef"),
-    Kind("print-shop", "-print-shop.pdf", "PDF", "application/pdf", "kind_print_shop"),
+    Kind("web", ".html", "HTML", "text/html", "kind_web", "html"),
+    Kind("leaflet", ".pdf", "PDF", PDF, "kind_leaflet", "pdf", "standard"),
+    Kind("large-print", "-large-print.pdf", "PDF", PDF, "kind_large_print", "pdf",
+         "large-print"),
+    Kind("booklet", "-booklet.pdf", "PDF", PDF, "kind_booklet", "pdf", "booklet"),
+    Kind("ebook", ".epub", "EPUB", "application/epub+zip", "kind_ebook", "epub"),
+    Kind("braille", ".brf", "BRF", "text/plain", "kind_braille_brf", "braille"),
+    Kind("braille-pef", ".pef", "PEF", "application/x-pef+xml", "kind_braille_pef",
+         "braille"),
+    Kind("print-shop", "-print-shop.pdf", "PDF", PDF, "kind_print_shop", "pdf", "print-shop"),
 )
 """Kinds offered to readers, in the order they are listed. Files of a guide that match
 no row (the embeddable fragment and its stylesheet, which are for partner sites) are
@@ -53,7 +64,8 @@ class Offer:
 
     file: str
     kind: Kind
-    size: int
+    size: int | None = None
+    """None when the file does not exist yet (see ``for_output``)."""
     pages: int | None = None
 
 
@@ -88,6 +100,47 @@ def offers(files: Mapping[str, bytes], stem: str) -> list[Offer]:
     return sort(found)
 
 
+def planned(stem: str, options: RenderOptions) -> list[Offer]:
+    """Every file a full build of guide ``stem`` with ``options`` offers, by name: each
+    format of the registry, and of a format with variants the variants ``options`` asks
+    for (``--variant``, ``--print-shop``)."""
+    from publish.render import FORMATS
+
+    found = []
+    for kind in KINDS:
+        fmt = FORMATS.get(kind.fmt)
+        if fmt is None:
+            continue
+        if kind.variant and fmt.variants is not None \
+                and kind.variant not in getattr(options, fmt.variants.option):
+            continue
+        found.append(Offer(stem + kind.suffix, kind))
+    return found
+
+
+def for_output(ctx: RenderContext, own: Iterable[str] = ()) -> list[Offer]:
+    """What an output lists under "Other formats": the offered files except its ``own``.
+
+    A format that lists the others' files (``Format.lists_files``: the web page and
+    the fragment) renders after every other format of its build and lists the files
+    this build really has, with their sizes and page counts, so every link resolves.
+    The others (the PDFs, the EPUB) render before some of those files exist: they
+    name the files a full build with their options makes, by kind and file name only.
+    A size or page count of a file that names this one in turn could never be stated
+    truthfully, nor reproducibly; and an EPUB built alone stays the same bytes as one
+    built with the PDF.
+    """
+    from publish.render import OFFERED_FILES_FACT, PLANNED_FILES_FACT
+
+    found = ctx.facts.get(OFFERED_FILES_FACT)
+    if found is None:
+        found = ctx.facts.get(PLANNED_FILES_FACT)
+    if found is None:  # a renderer called outside a build
+        found = planned(ctx.stem, ctx.options)
+    skip = set(own)
+    return [o for o in found if o.file not in skip]
+
+
 def sort(found: Iterable[Offer]) -> list[Offer]:
     order = {k.key: i for i, k in enumerate(KINDS)}
     return sorted(found, key=lambda o: (order[o.kind.key], o.file))
@@ -108,7 +161,7 @@ def details(offer: Offer, lang: str, *, size: bool = True) -> str:
     if offer.pages:
         parts.append(words["pages_one"] if offer.pages == 1
                      else words["pages_other"].format(n=offer.pages))
-    if size:
+    if size and offer.size is not None:
         parts.append(human_size(offer.size, lang))
     return ", ".join(parts)
 

@@ -242,8 +242,9 @@ def run_all(fn: Callable[..., Any], shared: tuple[Any, ...], tasks: Sequence[tup
 
 def _light(fmt: str) -> bool:
     """Whether ``fmt`` can render in the ``prepare`` worker: no heavy import, no facts
-    from another format."""
-    return HEAVY_IMPORT not in WARM_IMPORTS[fmt] and not FORMATS[fmt].needs
+    or files from another format."""
+    return HEAVY_IMPORT not in WARM_IMPORTS[fmt] and not FORMATS[fmt].needs \
+        and not FORMATS[fmt].lists_files
 
 
 Prepared = tuple["Document", list[Diagnostic] | None, dict[str, dict[str, bytes]]]

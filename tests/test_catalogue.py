@@ -13,16 +13,22 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import html as lxml_html
 
+import publish.cache
+import publish.resources
+import publish.styles
 from publish.build import build
-from publish.library import build_library
+from publish.cache import BuildCache
+from publish.library import build_guide, build_library
 from publish.manifest import MANIFEST_NAME, verify
 from publish.render import RenderOptions
+from publish.watch import forget_file_contents
 from tests import validators as v
 from tests.conftest import GOOD, SHIPPED_GUIDE
 
@@ -157,3 +163,82 @@ def test_catalogue_is_byte_identical_whatever_the_order(shelf: Path, tmp_path: P
     assert [r.error for r in reports] == [None] * len(GUIDES)
     for name in (*CATALOGUE, MANIFEST_NAME):
         assert (again / name).read_bytes() == (shelf / name).read_bytes(), name
+
+
+def page_counts_said(page: Path) -> dict[str, int]:
+    """File → the page count the "Other formats" links of a page or fragment state."""
+    tree = lxml_html.fromstring(page.read_bytes())
+    found = {}
+    for link in tree.xpath("//nav[contains(@class, 'other-formats')]//a"):
+        said = re.search(r"PDF, (\d+) pages?,", link.text_content())
+        if said:
+            found[link.get("href").rsplit("/", 1)[-1]] = int(said.group(1))
+    return found
+
+
+def test_every_page_links_its_formats_with_the_pdfs_page_counts(shelf: Path) -> None:
+    for guide in GUIDES:
+        stem = guide.stem
+        for page in (shelf / f"{stem}.html", shelf / f"{stem}.embed.html"):
+            tree = lxml_html.fromstring(page.read_bytes())
+            links = tree.xpath("//nav[contains(@class, 'other-formats')]//a/@href")
+            expected = {f"{stem}.pdf", f"{stem}-large-print.pdf", f"{stem}.epub"}
+            assert set(links) == expected, page.name
+            assert all((shelf / href).is_file() for href in links)
+            counts = page_counts_said(page)
+            assert counts == {n: pdfinfo_pages(shelf / n) for n in expected
+                              if n.endswith(".pdf")}, page.name
+
+
+def test_pdfs_and_epub_name_the_other_formats(shelf: Path) -> None:
+    """In "Guide details" of "About this guide": the others by kind, never themselves."""
+    v.require("pdfinfo")
+    for name, others in (("full.pdf", "Web page (HTML); Large print (PDF); E-book (EPUB)"),
+                         ("full-large-print.pdf",
+                          "Web page (HTML); Printable leaflet (PDF); E-book (EPUB)")):
+        text = subprocess.run(["pdftotext", "-raw", str(shelf / name), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert f"Other formats\n{others}\n" in text, name
+    with zipfile.ZipFile(shelf / "full.epub") as book:
+        xhtml = b"".join(book.read(n) for n in book.namelist() if n.endswith(".xhtml"))
+    assert b"<dt>Other formats</dt><dd>Web page (HTML); Printable leaflet (PDF); " \
+           b"Large print (PDF)</dd>" in xhtml
+
+
+def test_fragment_links_under_its_base_url(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(GOOD / "minimal.md", out, ["html", "embed", "epub"],
+          options=RenderOptions(base_url="https://partner.example/guides/"))
+    tree = lxml_html.fromstring((out / "minimal.embed.html").read_bytes())
+    assert tree.xpath("//nav[contains(@class, 'other-formats')]//a/@href") == [
+        "https://partner.example/guides/minimal.epub"]
+    page = lxml_html.fromstring((out / "minimal.html").read_bytes())
+    assert page.xpath("//nav[contains(@class, 'other-formats')]//a/@href") == ["minimal.epub"]
+    build(GOOD / "minimal.md", out, ["html"])  # nothing else in this build: nothing listed
+    page = lxml_html.fromstring((out / "minimal.html").read_bytes())
+    assert page.xpath("//nav[contains(@class, 'other-formats')]") == []
+
+
+def test_cache_renders_the_page_again_when_a_pdf_changes_length(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A print style change lengthens the PDF: the page, which reads no print style, is
+    rendered again and states the new page count."""
+    styles_copy = tmp_path / "styles"
+    shutil.copytree(publish.styles.STYLES_DIR, styles_copy)
+    for module in (publish.styles, publish.cache, publish.resources):
+        monkeypatch.setattr(module, "STYLES_DIR", styles_copy)
+    monkeypatch.setattr(publish.styles, "FONTS_DIR", styles_copy / "fonts")
+    cache = BuildCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    formats = ["html", "pdf"]
+    options = RenderOptions(pdf_variants=("standard",))
+    build_guide(GOOD / "full.md", out, formats, options, cache=cache)
+    before = page_counts_said(out / "full.html")
+    assert before == {"full.pdf": pdfinfo_pages(out / "full.pdf")}
+    with (styles_copy / "print.css").open("a", encoding="utf-8") as css:
+        css.write("\nh2 { break-before: page; }\n")
+    forget_file_contents()  # as publish watch does after a save
+    report = build_guide(GOOD / "full.md", out, formats, options, cache=cache)
+    assert sorted(report.rendered) == ["html", "pdf"]
+    after = page_counts_said(out / "full.html")
+    assert after == {"full.pdf": pdfinfo_pages(out / "full.pdf")} != before

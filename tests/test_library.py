@@ -130,9 +130,11 @@ def test_guide_parsed_in_a_worker_gives_the_same_outputs(tmp_path: Path,
     doc, findings, early = prepare(GOOD / "full.md", options, ["html", "embed", "pdf"], 2,
                                    publish.build.checked_and_rendered)
     assert int(pid.read_text()) != os.getpid()  # the worker parsed, checked and rendered
-    here, here_findings, here_early = publish.build.checked_and_rendered(
+    here, here_findings, _ = publish.build.checked_and_rendered(
         GOOD / "full.md", options, ["html", "embed"])
-    assert early == here_early and set(early) == {"html", "embed"}
+    # The page and the fragment list the PDFs' pages and sizes: they render after them,
+    # in this process, so the worker only parsed and checked.
+    assert early == {}
     assert findings == here_findings
     assert etree.tostring(doc.body) == etree.tostring(here.body) and doc.meta == here.meta
 

@@ -20,6 +20,10 @@ Each format is one row of ``FORMATS``, a :class:`Format` that declares
 * ``components``: the function (``"module:function"``) describing the system components
   outside Python it reads (liblouis and its tables, Ghostscript), for its cache key
   (``publish.components``).
+* ``lists_files``: it lists the files of the other formats of its build with their
+  sizes and page counts ("Other formats", ``publish.offers``), so it renders after
+  every format that does not, reads their files from ``OFFERED_FILES_FACT``, and its
+  cache key includes theirs.
 
 Everything else is derived from these rows, never kept by hand: the build order
 (providers before the formats that need them, ``build_order``), the modules to
@@ -48,6 +52,15 @@ from publish.render.pdf_editions import DIRECTIONS, PAPERS, STANDARD, VARIANTS
 PAGE_STARTS_FACT = "pdf_page_starts"
 """``RenderContext.facts`` key: list[PageStart] for the standard PDF, set by the PDF renderer."""
 
+PLANNED_FILES_FACT = "planned_files"
+"""``RenderContext.facts`` key: list[publish.offers.Offer], every file a full build with
+these options offers to readers, by name (set by the build for every renderer)."""
+
+OFFERED_FILES_FACT = "offered_files"
+"""``RenderContext.facts`` key: list[publish.offers.Offer], the files the formats rendered
+so far in this build offer to readers, with sizes and pages (set by the build before a
+``lists_files`` format)."""
+
 
 @dataclass(frozen=True)
 class Variants:
@@ -69,6 +82,7 @@ class Format:
     provides: tuple[str, ...] = ()
     variants: Variants | None = None
     components: str | None = None
+    lists_files: bool = False
 
     @property
     def module(self) -> str:
@@ -79,9 +93,10 @@ SCREEN_STYLES = ("tokens.css", "fonts.css", "fonts/*", "html*.css")
 """The page's stylesheet: tokens, the fonts (inlined as data) and the screen layers."""
 
 FORMATS: dict[str, Format] = {
-    "html": Format("publish.render.html:HtmlRenderer", styles=SCREEN_STYLES),
+    "html": Format("publish.render.html:HtmlRenderer", styles=SCREEN_STYLES,
+                   lists_files=True),
     "embed": Format("publish.render.html:EmbedRenderer", imports=("publish.render.embed",),
-                    styles=(*SCREEN_STYLES, "embed*.css")),
+                    styles=(*SCREEN_STYLES, "embed*.css"), lists_files=True),
     "pdf": Format("publish.render.pdf:PdfRenderer", imports=("publish.render.weasy",),
                   styles=("tokens.css", "fonts.css", "fonts/*",
                           *sorted({layer for v in VARIANTS.values() for layer in v.layers}
@@ -127,6 +142,8 @@ def build_order(formats: Iterable[str] = FORMATS) -> list[str]:
 
     for name in FORMATS:  # registry order, unless a need says otherwise
         visit(name)
+    # Formats that list the others' files come after all of them (stable otherwise).
+    order.sort(key=lambda name: FORMATS[name].lists_files)
     return [name for name in order if name in wanted]
 
 
@@ -206,7 +223,9 @@ def supply_facts(name: str, ctx: RenderContext) -> None:
 
 __all__ = [
     "FORMATS",
+    "OFFERED_FILES_FACT",
     "PAGE_STARTS_FACT",
+    "PLANNED_FILES_FACT",
     "Format",
     "RenderContext",
     "RenderOptions",

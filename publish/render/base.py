@@ -28,6 +28,9 @@ class RenderOptions:
     """True when no format was asked for by name (``publish build`` without ``--format``):
     a format this guide cannot have (braille in a language liblouis has no table for) is
     then left out with a note, not an error; asked for by name, it stops the build."""
+    base_url: str = ""
+    """Where the fragment's links to the other formats point (``--base-url``): the
+    partner site's copy of the output folder; empty: beside the fragment."""
 
 
 @dataclass

@@ -10,6 +10,7 @@ import base64
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -18,6 +19,9 @@ from lxml.html import HtmlElement
 from publish.errors import RenderError
 from publish.model import HEADING_TAGS, Document, Heading
 from publish.resources import ResourceRefused, allowed_roots, confined_path, image_type
+
+if TYPE_CHECKING:
+    from publish.render.base import RenderContext
 
 BLOCK_TAGS = (*HEADING_TAGS, "p", "li", "dt", "dd", "table", "tr",
               "pre", "blockquote", "figure", "img")
@@ -219,3 +223,82 @@ def to_html(el: HtmlElement) -> str:
 
 def to_xhtml(el: HtmlElement) -> str:
     return etree.tostring(el, encoding="unicode", method="xml")
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """One thing "Other formats" lists: another file of the guide or another language."""
+
+    text: str
+    file: str
+    media_type: str = ""
+    lang: str = ""
+    """Set for another language: the language its text is in."""
+
+
+def elsewhere(ctx: RenderContext, own: Iterable[str]) -> tuple[list[Elsewhere],
+                                                               list[Elsewhere]]:
+    """The other files of the guide (``publish.offers.for_output``, without ``own``) and
+    its other languages (``Document.languages``, each by its title, in its language)."""
+    from publish.offers import caption, for_output
+
+    lang = ctx.doc.meta.lang
+    files = [Elsewhere(caption(o, lang), o.file, o.kind.media_type)
+             for o in for_output(ctx, own)]
+    languages = [Elsewhere(v.title, f"{v.stem}.html", "text/html", v.lang)
+                 for v in ctx.doc.languages if v.stem != ctx.stem]
+    return files, languages
+
+
+def other_formats_nav(ctx: RenderContext, *, own: Iterable[str] = (),
+                      base_url: str = "") -> HtmlElement | None:
+    """The screen outputs' "Other formats": a navigation list like the contents, with a
+    link to each file (relative to the page, or under ``base_url``) and each other
+    language; None when there is nothing to list."""
+    files, languages = elsewhere(ctx, own)
+    if not files and not languages:
+        return None
+    words = labels_for(ctx.doc.meta.lang)
+    nav = element("nav", cls="other-formats", aria_labelledby="other-formats-title")
+    for title, items, ident in ((words["other_formats"], files, "other-formats-title"),
+                                (words["other_languages"], languages, "")):
+        if not items:
+            continue
+        nav.append(element("p", title, cls="other-formats-title",
+                           **({"id": ident} if ident else {})))
+        ul = element("ul")
+        for item in items:
+            href = f"{base_url.rstrip('/')}/{item.file}" if base_url else item.file
+            attrs = {"lang": item.lang, "hreflang": item.lang} if item.lang else {}
+            li = element("li")
+            li.append(element("a", item.text, href=href, type=item.media_type, **attrs))
+            ul.append(li)
+        nav.append(ul)
+    return nav
+
+
+def add_other_formats_to_details(ctx: RenderContext, body: HtmlElement, *,
+                                 own: Iterable[str] = ()) -> None:
+    """The print and e-book outputs' "Other formats": terms of "Guide details" in "About
+    this guide": the other files by kind, on one line ("Web page (HTML); Large print
+    (PDF); E-book (EPUB)": a file name or a size means nothing on paper, and the
+    leaflet must stay within its pages), then each other language by its title."""
+    files, languages = elsewhere(ctx, own)
+    if not files and not languages:
+        return
+    words = labels_for(ctx.doc.meta.lang)
+    details = next((s for s in body.iter("section")
+                    if "guide-details" in (s.get("class") or "").split()), None)
+    dl = details.find("dl") if details is not None else None
+    if dl is None:
+        dl = element("dl")
+        body.append(dl)
+    if files:
+        dl.append(element("dt", words["other_formats"]))
+        dl.append(element("dd", "; ".join(item.text for item in files)))
+    if languages:
+        dl.append(element("dt", words["other_languages"]))
+        for item in languages:
+            dd = element("dd")
+            dd.append(element("span", item.text, lang=item.lang))
+            dl.append(dd)

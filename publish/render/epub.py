@@ -33,6 +33,7 @@ from publish.render.base import RenderContext
 from publish.render.bidi import apply_direction
 from publish.render.common import (
     PageStart,
+    add_other_formats_to_details,
     draft_banner,
     element,
     mark_decorative,
@@ -78,6 +79,7 @@ class EpubRenderer:
         body = doc.body_copy()
         # First, while block indexes still match the PDF's (see PageStart).
         pages = place_page_breaks(body, ctx.facts.get(PAGE_STARTS_FACT, ()))
+        add_other_formats_to_details(ctx, body, own=(f"{ctx.stem}.epub",))
         mark_decorative(body)
         mark_notes(body)
 

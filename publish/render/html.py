@@ -32,6 +32,7 @@ from publish.render.common import (
     element,
     labelled,
     mark_decorative,
+    other_formats_nav,
     resolve_images,
     to_html,
     toc_list,
@@ -101,8 +102,16 @@ class GuideParts:
     footer: HtmlElement
 
 
-def guide_parts(doc: Document) -> GuideParts:
-    """Header (draft banner, publisher), content (h1 … sources) and footer of the guide."""
+def guide_parts(ctx: RenderContext, *, own: tuple[str, ...] = (),
+                base_url: str = "") -> GuideParts:
+    """Header (draft banner, publisher), content (h1 … sources) and footer of the guide.
+
+    "Other formats" (the build's other files except ``own``, linked under ``base_url``)
+    follows the key facts and the contents, before the first other section: where a
+    reader who needs large print, an e-book or braille looks first (GOV.UK publication
+    pages list them at the top).
+    """
+    doc = ctx.doc
     meta = doc.meta
     words = doc.labels
     body = doc.body_copy()
@@ -128,7 +137,10 @@ def guide_parts(doc: Document) -> GuideParts:
     content.text = body.text
     for child in list(body):
         content.append(child)
-    _insert_contents(content, doc)
+    nav = _insert_contents(content, doc)
+    formats = other_formats_nav(ctx, own=own, base_url=base_url)
+    if formats is not None:
+        nav.addnext(formats)
 
     footer = element("footer", cls="page-footer")
     colon = words.text.colon
@@ -177,7 +189,7 @@ def alternate_links(doc: Document) -> tuple[HtmlElement, ...]:
     return tuple(links)
 
 
-def _insert_contents(content: HtmlElement, doc: Document) -> None:
+def _insert_contents(content: HtmlElement, doc: Document) -> HtmlElement:
     """Put the contents list after the title, introduction and key facts.
 
     Key facts come first on the first screen (CDC Clear Communication Index);
@@ -195,6 +207,7 @@ def _insert_contents(content: HtmlElement, doc: Document) -> None:
         after_key_facts[0].addprevious(nav)
     else:
         content.append(nav)
+    return nav
 
 
 class HtmlRenderer:
@@ -209,7 +222,7 @@ class HtmlRenderer:
         doc = ctx.doc
         meta = doc.meta
         words = doc.labels
-        parts = guide_parts(doc)
+        parts = guide_parts(ctx, own=(f"{ctx.stem}.html",))
         css = fonts.inline(guide_css(doc))
 
         html = element("html", lang=meta.lang, dir=meta.dir)
@@ -252,7 +265,7 @@ class EmbedRenderer:
     def fragment(self, ctx: RenderContext, css: str) -> str:
         doc = ctx.doc
         meta = doc.meta
-        parts = guide_parts(doc)
+        parts = guide_parts(ctx, own=(f"{ctx.stem}.html",), base_url=ctx.options.base_url)
         root = element("article", cls=embed.ROOT_CLASS, lang=meta.lang, dir=meta.dir)
         title = next(parts.content.iter("h1"), None)
         if title is not None and title.get("id"):

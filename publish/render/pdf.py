@@ -25,6 +25,7 @@ from publish.render import PAGE_STARTS_FACT
 from publish.render.base import RenderContext
 from publish.render.bidi import apply_direction
 from publish.render.common import (
+    add_other_formats_to_details,
     draft_banner,
     element,
     mark_decorative,
@@ -159,18 +160,22 @@ class PdfRenderer:
                 *DIRECTIONS[ctx.doc.meta.dir])
 
     def document_html(self, ctx: RenderContext, *, mark: bool = False,
-                      too_tall: frozenset[Unbreakable] = frozenset()) -> str:
+                      too_tall: frozenset[Unbreakable] = frozenset(),
+                      variant: PdfVariant = VARIANTS["standard"]) -> str:
         """The print document: metadata for WeasyPrint, draft marking, the body.
 
         ``mark`` numbers the block elements (``data-block``) so the layout can say
         where each page begins; it changes neither the layout nor the PDF.
         ``too_tall`` elements get the class that lets them break across pages.
+        "Other formats" names the build's other files (this ``variant``'s excluded);
+        added after the marking, so the page starts index the guide's own blocks.
         """
         doc = ctx.doc
         meta = doc.meta
         body = doc.body_copy()
         if mark:
             mark_blocks(body)
+        add_other_formats_to_details(ctx, body, own=(f"{ctx.stem}{variant.suffix}",))
         for img, path, _mime in resolve_images(doc, body):
             img.set("src", path.as_uri())
         mark_decorative(body)
@@ -253,7 +258,8 @@ class PdfRenderer:
             + fonts.stylesheet(doc, "truetype"),
             self.running_tokens(ctx))
         fetcher = weasyprint.ConfinedFetcher(allowed_roots(doc.source_dir))
-        html = weasyprint.HTML(string=self.document_html(ctx, mark=mark, too_tall=too_tall),
+        html = weasyprint.HTML(string=self.document_html(ctx, mark=mark, too_tall=too_tall,
+                                                         variant=variant),
                                base_url=str(doc.source_dir) + "/", url_fetcher=fetcher)
         stylesheet = weasyprint.CSS(string=css, base_url=str(styles.STYLES_DIR) + "/",
                                     url_fetcher=fetcher, font_config=weasyprint.FONT_CONFIG)
