@@ -60,7 +60,7 @@ def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: Re
     formats = list(dict.fromkeys(formats))
     plan = cache.plan(source, out_dir, formats, options) if cache else None
     if plan is not None and plan.nothing_to_render and plan.findings is not None \
-            and _listed(out_dir, plan):
+            and _listed(out_dir, plan, source):
         stops = blocking(plan.findings, strict=options.strict)
         if stops:
             raise ContentError(stops)
@@ -78,14 +78,17 @@ def build_guide(source: Path, out_dir: Path, formats: Iterable[str], options: Re
                        time.perf_counter() - started, left_out=result.left_out)
 
 
-def _listed(out_dir: Path, plan: Plan) -> bool:
-    """Whether ``manifest.json`` vouches for every output the cache would leave or restore.
+def _listed(out_dir: Path, plan: Plan, source: Path) -> bool:
+    """Whether ``manifest.json`` vouches for every output the cache would leave or restore,
+    and the folder's catalogue lists the guide as the manifest recorded it.
 
     When it does not (deleted, or rewritten while a file was damaged), the full
     build runs, because only it can describe the outputs again.
     """
     from publish import manifest
 
+    if not manifest.catalogued(out_dir, source.name):
+        return False
     listed = {e["file"]: e.get("sha256") for e in manifest.read(out_dir)}
     for fmt, names in plan.fresh.items():
         record = plan.recorded[fmt]

@@ -136,6 +136,15 @@ def read_guides(out_dir: Path) -> list[dict[str, Any]]:
     return _records(_load(out_dir), "guides", "source")
 
 
+def catalogued(out_dir: Path, source: str) -> bool:
+    """Whether the folder's catalogue lists the guide ``source`` and is on disk exactly
+    as the manifest recorded it; when not, a build must write it again."""
+    data = _load(out_dir)
+    collection = [e for e in _records(data, "outputs", "file") if e.get("collection")]
+    return any(g["source"] == source for g in _records(data, "guides", "source")) \
+        and bool(collection) and all(_on_disk(out_dir, e) for e in collection)
+
+
 def _on_disk(out_dir: Path, item: dict[str, Any]) -> bool:
     """True when the file an old entry names is still exactly what it recorded."""
     path = out_dir / item["file"]

@@ -30,7 +30,7 @@ from publish.manifest import MANIFEST_NAME, verify
 from publish.render import FORMATS, RenderOptions
 from publish.watch import forget_file_contents
 from tests import validators as v
-from tests.conftest import GOOD, SHIPPED_GUIDE
+from tests.conftest import GOOD, ROOT, SHIPPED_GUIDE
 
 GUIDES = (SHIPPED_GUIDE, GOOD / "full.md", GOOD / "minimal.md")
 CATALOGUE = ("index.html", "opds.xml")
@@ -248,3 +248,37 @@ def test_cache_renders_the_page_again_when_a_pdf_changes_length(
     assert sorted(report.rendered) == ["html", "pdf"]
     after = page_counts_said(out / "full.html")
     assert after == {"full.pdf": pdfinfo_pages(out / "full.pdf")} != before
+
+
+def test_an_up_to_date_guide_writes_a_lost_catalogue_again(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path / "cache")
+    out = tmp_path / "out"
+    build_guide(GOOD / "minimal.md", out, ["html"], RenderOptions(), cache=cache)
+    before = {name: (out / name).read_bytes() for name in CATALOGUE}
+    (out / "index.html").unlink()
+    (out / "opds.xml").write_text("changed", encoding="utf-8")
+    report = build_guide(GOOD / "minimal.md", out, ["html"], RenderOptions(), cache=cache)
+    assert report.rendered == []  # from the cache; only the catalogue is written again
+    assert {name: (out / name).read_bytes() for name in CATALOGUE} == before
+    assert all(line.startswith("OK ") for line in verify(out))
+
+
+def test_translations_are_listed_under_their_source_in_their_language(tmp_path: Path) -> None:
+    """One entry per guide; each language titled in itself, marked with its language;
+    the page of each language links the others'."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "translation" / "good", src)
+    out = tmp_path / "out"
+    reports = build_library(sorted(src.glob("leaflet*.md")), out, ["html"], RenderOptions())
+    assert [r.error for r in reports] == [None] * 3
+    index = lxml_html.fromstring((out / "index.html").read_bytes())
+    (entry,) = index.xpath("//article")
+    assert [h.get("lang") for h in entry.iter("h3")] == ["en-GB", "ar", "es"]
+    titles = {p.get("lang"): p.text_content() for p in entry.xpath(".//p[@lang]")
+              if "edition-title" in p.get("class", "")}
+    assert titles["es"] == "Cómo tomar con seguridad un medicamento en dosis baja"
+    assert {g["translation_of"] for g in manifest(out)["guides"]} == {"", "leaflet.md"}
+    page = lxml_html.fromstring((out / "leaflet.es.html").read_bytes())
+    links = page.xpath("//nav[contains(@class, 'other-formats')]//a")
+    assert {(a.get("href"), a.get("hreflang")) for a in links} == {
+        ("leaflet.html", "en-GB"), ("leaflet.ar.html", "ar")}
