@@ -170,7 +170,7 @@ def _edition(edition: Edition, lang: str, words: dict[str, str]) -> list[HtmlEle
         files = element("ul", cls="edition-formats")
         for offer in edition.offers:
             li = element("li")
-            li.append(element("a", caption(offer, lang), href=offer.file,
+            li.append(element("a", caption(offer, words), href=offer.file,
                               type=offer.kind.media_type, hreflang=edition.lang))
             files.append(li)
         parts.append(files)

@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from publish.labels import labels_for
-
 if TYPE_CHECKING:
+    from publish.labels import LanguageTable
     from publish.render.base import RenderContext, RenderOptions
 
 
@@ -146,26 +145,24 @@ def sort(found: Iterable[Offer]) -> list[Offer]:
     return sorted(found, key=lambda o: (order[o.kind.key], o.file))
 
 
-def human_size(size: int, lang: str) -> str:
+def human_size(size: int, words: LanguageTable) -> str:
     """"53 KB", "1.2 MB" (1 KB = 1024 bytes, as GOV.UK publication pages count)."""
-    words = labels_for(lang)
     if size < 1024 * 1024:
         return words["size_kb"].format(n=max(1, round(size / 1024)))
     return words["size_mb"].format(n=f"{size / (1024 * 1024):.1f}")
 
 
-def details(offer: Offer, lang: str, *, size: bool = True) -> str:
+def details(offer: Offer, words: LanguageTable, *, size: bool = True) -> str:
     """"PDF, 8 pages, 53 KB": what a reader wants to know before opening a file."""
-    words = labels_for(lang)
     parts = [offer.kind.file_format]
     if offer.pages:
         parts.append(words["pages_one"] if offer.pages == 1
                      else words["pages_other"].format(n=offer.pages))
     if size and offer.size is not None:
-        parts.append(human_size(offer.size, lang))
+        parts.append(human_size(offer.size, words))
     return ", ".join(parts)
 
 
-def caption(offer: Offer, lang: str, *, size: bool = True) -> str:
-    """"Printable leaflet (PDF, 8 pages, 53 KB)"."""
-    return f"{labels_for(lang)[offer.kind.label]} ({details(offer, lang, size=size)})"
+def caption(offer: Offer, words: LanguageTable, *, size: bool = True) -> str:
+    """"Printable leaflet (PDF, 8 pages, 53 KB)", in the words of ``words``."""
+    return f"{words[offer.kind.label]} ({details(offer, words, size=size)})"

@@ -92,7 +92,7 @@ def feeds(groups: list[list[Edition]], lang: str, updated: str) -> dict[str, byt
         # The EPUB first: the format e-reader apps take; then the PDFs.
         for offer in sorted(takes, key=lambda o: o.kind.file_format != "EPUB"):
             _sub(entry, "link", rel=OPEN_ACCESS, href=offer.file, type=offer.kind.media_type,
-                 title=caption(offer, lang), length=str(offer.size))
+                 title=caption(offer, words), length=str(offer.size))
         page = next((o for o in edition.offers if o.kind.key == "web"), None)
         if page is not None:
             _sub(entry, "link", rel="alternate", href=page.file, type=page.kind.media_type,

@@ -242,8 +242,7 @@ def elsewhere(ctx: RenderContext, own: Iterable[str]) -> tuple[list[Elsewhere],
     its other languages (``Document.languages``, each by its title, in its language)."""
     from publish.offers import caption, for_output
 
-    lang = ctx.doc.meta.lang
-    files = [Elsewhere(caption(o, lang), o.file, o.kind.media_type)
+    files = [Elsewhere(caption(o, ctx.doc.labels), o.file, o.kind.media_type)
              for o in for_output(ctx, own)]
     languages = [Elsewhere(v.title, f"{v.stem}.html", "text/html", v.lang)
                  for v in ctx.doc.languages if v.stem != ctx.stem]
@@ -258,8 +257,9 @@ def other_formats_nav(ctx: RenderContext, *, own: Iterable[str] = (),
     files, languages = elsewhere(ctx, own)
     if not files and not languages:
         return None
-    words = labels_for(ctx.doc.meta.lang)
-    nav = element("nav", cls="other-formats", aria_labelledby="other-formats-title")
+    words = ctx.doc.labels
+    nav = labelled(ctx.doc, element("nav", cls="other-formats",
+                                    aria_labelledby="other-formats-title"))
     for title, items, ident in ((words["other_formats"], files, "other-formats-title"),
                                 (words["other_languages"], languages, "")):
         if not items:
@@ -286,7 +286,7 @@ def add_other_formats_to_details(ctx: RenderContext, body: HtmlElement, *,
     files, languages = elsewhere(ctx, own)
     if not files and not languages:
         return
-    words = labels_for(ctx.doc.meta.lang)
+    words = ctx.doc.labels
     details = next((s for s in body.iter("section")
                     if "guide-details" in (s.get("class") or "").split()), None)
     dl = details.find("dl") if details is not None else None
@@ -294,10 +294,10 @@ def add_other_formats_to_details(ctx: RenderContext, body: HtmlElement, *,
         dl = element("dl")
         body.append(dl)
     if files:
-        dl.append(element("dt", words["other_formats"]))
-        dl.append(element("dd", "; ".join(item.text for item in files)))
+        dl.append(labelled(ctx.doc, element("dt", words["other_formats"])))
+        dl.append(labelled(ctx.doc, element("dd", "; ".join(item.text for item in files))))
     if languages:
-        dl.append(element("dt", words["other_languages"]))
+        dl.append(labelled(ctx.doc, element("dt", words["other_languages"])))
         for item in languages:
             dd = element("dd")
             dd.append(element("span", item.text, lang=item.lang))
