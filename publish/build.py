@@ -108,7 +108,8 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
         files.update(plan.restored_files())
     started = time.perf_counter()
     doc, checked, rendered = prepare(source, options, wanted, jobs, checked_and_rendered)
-    ctx = RenderContext(doc, options, {PLANNED_FILES_FACT: planned(doc.path.stem, options)})
+    ctx = RenderContext(doc, options)
+    ctx.facts[PLANNED_FILES_FACT] = planned(ctx)
     for name, produced in rendered.items():
         files.update(produced)
         if progress:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from publish.labels import LanguageTable
-    from publish.render.base import RenderContext, RenderOptions
+    from publish.render.base import RenderContext
 
 
 @dataclass(frozen=True)
@@ -99,21 +99,27 @@ def offers(files: Mapping[str, bytes], stem: str) -> list[Offer]:
     return sort(found)
 
 
-def planned(stem: str, options: RenderOptions) -> list[Offer]:
-    """Every file a full build of guide ``stem`` with ``options`` offers, by name: each
-    format of the registry, and of a format with variants the variants ``options`` asks
-    for (``--variant``, ``--print-shop``)."""
-    from publish.render import FORMATS
+def planned(ctx: RenderContext) -> list[Offer]:
+    """Every file a full build of this guide with these options offers, by name: each
+    format of the registry the guide can have (not braille in a language without a
+    braille table: the renderer's ``unavailable``), and of a format with variants the
+    variants the options ask for (``--variant``, ``--print-shop``, ``--booklet``)."""
+    from publish.render import FORMATS, renderer
 
     found = []
+    possible: dict[str, bool] = {}
     for kind in KINDS:
         fmt = FORMATS.get(kind.fmt)
         if fmt is None:
             continue
         if kind.variant and fmt.variants is not None \
-                and kind.variant not in getattr(options, fmt.variants.option):
+                and kind.variant not in getattr(ctx.options, fmt.variants.option):
             continue
-        found.append(Offer(stem + kind.suffix, kind))
+        if kind.fmt not in possible:
+            unavailable = getattr(renderer(kind.fmt), "unavailable", None)
+            possible[kind.fmt] = not (unavailable and unavailable(ctx))
+        if possible[kind.fmt]:
+            found.append(Offer(ctx.stem + kind.suffix, kind))
     return found
 
 
@@ -135,7 +141,7 @@ def for_output(ctx: RenderContext, own: Iterable[str] = ()) -> list[Offer]:
     if found is None:
         found = ctx.facts.get(PLANNED_FILES_FACT)
     if found is None:  # a renderer called outside a build
-        found = planned(ctx.stem, ctx.options)
+        found = planned(ctx)
     skip = set(own)
     return [o for o in found if o.file not in skip]
 

@@ -252,28 +252,23 @@ def elsewhere(ctx: RenderContext, own: Iterable[str]) -> tuple[list[Elsewhere],
 def other_formats_nav(ctx: RenderContext, *, own: Iterable[str] = (),
                       base_url: str = "") -> HtmlElement | None:
     """The screen outputs' "Other formats": a navigation list like the contents, with a
-    link to each file (relative to the page, or under ``base_url``) and each other
-    language; None when there is nothing to list."""
-    files, languages = elsewhere(ctx, own)
-    if not files and not languages:
+    link to each file (relative to the page, or under ``base_url``); None when there is
+    nothing to list. The other languages are the language switcher's
+    (``publish.render.html.language_switcher``)."""
+    files, _languages = elsewhere(ctx, own)
+    if not files:
         return None
-    words = ctx.doc.labels
     nav = labelled(ctx.doc, element("nav", cls="other-formats",
                                     aria_labelledby="other-formats-title"))
-    for title, items, ident in ((words["other_formats"], files, "other-formats-title"),
-                                (words["other_languages"], languages, "")):
-        if not items:
-            continue
-        nav.append(element("p", title, cls="other-formats-title",
-                           **({"id": ident} if ident else {})))
-        ul = element("ul")
-        for item in items:
-            href = f"{base_url.rstrip('/')}/{item.file}" if base_url else item.file
-            attrs = {"lang": item.lang, "hreflang": item.lang} if item.lang else {}
-            li = element("li")
-            li.append(element("a", item.text, href=href, type=item.media_type, **attrs))
-            ul.append(li)
-        nav.append(ul)
+    nav.append(element("p", ctx.doc.labels["other_formats"], cls="other-formats-title",
+                       id="other-formats-title"))
+    ul = element("ul")
+    for item in files:
+        href = f"{base_url.rstrip('/')}/{item.file}" if base_url else item.file
+        li = element("li")
+        li.append(element("a", item.text, href=href, type=item.media_type))
+        ul.append(li)
+    nav.append(ul)
     return nav
 
 
