@@ -80,13 +80,22 @@ def csp_hash(text: str) -> str:
 
 
 def assert_inert(tree: HtmlElement) -> None:
-    """No script, handler, script URL, embedded document, form or remote resource."""
+    """No script, handler, script URL, embedded document, form or remote resource.
+
+    The one ``<link>`` allowed names the guide's page in another language
+    (``rel="alternate" hreflang``), which a browser never fetches: exactly that rel,
+    an ``hreflang`` and a relative ``.html`` address of a page beside this one.
+    """
     banned = {"script", "iframe", "frame", "object", "embed", "form", "input", "button",
-              "textarea", "select", "link", "base", "svg", "math", "audio", "video", "source"}
+              "textarea", "select", "base", "svg", "math", "audio", "video", "source"}
     for el in tree.iter():
         if not isinstance(el.tag, str):
             continue
         assert el.tag not in banned, lxml_html.tostring(el)[:80]
+        if el.tag == "link":
+            assert el.get("rel") == "alternate" and el.get("hreflang"), el.attrib
+            assert re.fullmatch(r"[\w.-]+\.html", el.get("href", "")), el.attrib
+            assert set(el.attrib) == {"rel", "hreflang", "href"}, el.attrib
         assert el.tag != "meta" or el.get("http-equiv", "").lower() != "refresh"
         assert not [a for a in el.attrib if a.lower().startswith("on")], el.attrib
         assert "style" not in el.attrib, el.attrib
@@ -151,7 +160,7 @@ def test_key_facts_come_first_as_the_only_named_region(page: HtmlElement) -> Non
 
 
 def test_contents_list(page: HtmlElement, doc: Document) -> None:
-    nav = page.find(".//nav")
+    nav = page.find(".//nav[@aria-labelledby='toc-title']")
     assert page.get_element_by_id(nav.get("aria-labelledby")).text_content() == "Contents"
     targets = [a.get("href")[1:] for a in nav.iter("a")]
     assert targets == [h.id for h in doc.headings if h.level == 2]
