@@ -136,7 +136,8 @@ def build(source: Path, out_dir: Path, formats: Iterable[str] = tuple(FORMATS), 
                     collect(other)
                 ctx.facts[OFFERED_FILES_FACT] = offered(files, plan, out_dir, doc)
             started = time.perf_counter()
-            supply_facts(name, ctx)  # facts of formats not rendered in this build
+            if not left_out(name, ctx):  # no page layout for a format left out
+                supply_facts(name, ctx)  # facts of formats not rendered in this build
             rendered[name] = render(name, aside.context(name))
             files.update(rendered[name])
             if aside.renders(name):  # collected last: this process goes on meanwhile

@@ -70,7 +70,7 @@ ENVIRONMENT = (clock.SOURCE_DATE_EPOCH,)
 
 NEUTRAL_OPTIONS = frozenset({"strict", "leave_out_unavailable"})
 """Options that decide whether a build passes but never change a byte of output (a
-format left out records no files, which the plan never takes as up to date)."""
+format left out records no files, which only another default build takes as done)."""
 
 MAX_BLOB_BYTES = 256 * 1024 * 1024
 MAX_RECORDS = 4000
@@ -310,7 +310,8 @@ class BuildCache:
         plan = Plan(inputs, findings)
         for fmt in formats:
             record = self._read("outputs", inputs.outputs[fmt])
-            if not isinstance(record, dict) or not record:
+            # no files: a format left out of a default build, done; asked for, it renders
+            if not isinstance(record, dict) or not (record or options.leave_out_unavailable):
                 plan.render.append(fmt)
                 continue
             restore: dict[str, bytes] = {}

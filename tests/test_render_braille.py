@@ -19,7 +19,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from publish.build import build, check
+from publish.cache import BuildCache
 from publish.errors import PublishError
+from publish.library import build_guide
 from publish.render import PAGE_STARTS_FACT, RenderContext, RenderOptions
 from publish.render import braille_louis as louis
 from publish.render.braille import BRF_CELLS, BrailleRenderer
@@ -272,6 +274,20 @@ def test_every_language_has_braille_or_is_left_out(source: Path, tmp_path: Path)
     print(f"{lang}: round trip {share:.1%} with {label(table)}")
     assert share >= LOSSY_BACK.get(lang.split("-")[0], 0.9), [w for w in expected
                                                               if w not in got][:30]
+
+
+def test_left_out_braille_is_up_to_date_until_asked_for(tmp_path: Path) -> None:
+    """A default rebuild of a no-table guide comes from the cache; ``-f braille`` still
+    stops with the error."""
+    cache = BuildCache(tmp_path / "cache")
+    default = RenderOptions(leave_out_unavailable=True)
+    source = FIXTURES / "no-table.md"
+    first = build_guide(source, tmp_path / "out", ("html", "braille"), default, cache=cache)
+    assert first.left_out.keys() == {"braille"} and first.rendered == ["html"]
+    plan = cache.plan(source, tmp_path / "out", ("html", "braille"), default)
+    assert plan is not None and plan.nothing_to_render
+    asked = cache.plan(source, tmp_path / "out", ("html", "braille"), RenderOptions())
+    assert asked is not None and asked.render == ["braille"]
 
 
 def test_rebuilds_are_byte_identical(shipped: dict[str, bytes], page_starts: list) -> None:
