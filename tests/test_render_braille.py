@@ -231,10 +231,11 @@ LANGUAGE_FIXTURES = sorted((ROOT / "tests" / "fixtures" / "languages").glob("*.m
 """The 24 supported languages' fixture guides."""
 NO_TABLE = {"ht", "ro", "so", "tl", "ur", "ti"}
 """Supported languages liblouis 3.24 has no usable table for (docs/braille.md says why)."""
-LOSSY_BACK = {"bn": 0.2, "gu": 0.2, "hi": 0.2, "fa": 0.85, "ko": 0.8, "zh": 0.75}
+LOSSY_BACK = {"bn": 0.2, "gu": 0.2, "hi": 0.2, "fa": 0.8, "ar": 0.85, "ko": 0.8, "zh": 0.75}
 """Tables whose back-translation loses what the braille holds (Bharati vowel signs come
-back as independent vowels, Korean and Chinese syllables as other spellings): the
-least share their round trip must keep, measured; every other language needs 90 %."""
+back as independent vowels, Korean and Chinese syllables as other spellings, Latin runs
+in Arabic and Persian braille as Arabic letters: "PDF" → "pدف"): the least share their
+round trip must keep, measured; every other language needs 90 %."""
 
 
 @pytest.mark.parametrize("source", LANGUAGE_FIXTURES,
@@ -267,6 +268,8 @@ def test_every_language_has_braille_or_is_left_out(source: Path, tmp_path: Path)
                   for w in words(louis.back_translate(table, unicode_braille(line))))
     page = lxml_html.fromstring(HtmlRenderer().render(RenderContext(doc, RenderOptions()))
                            [f"{source.stem}.html"]).find(".//main")
+    for nav in page.findall(".//nav[@class='other-formats']"):  # page navigation, not text
+        nav.getparent().remove(nav)
     # each word as the table's own round trip spells it (Arabic-Indic digits, ...)
     expected = Counter(w for b in louis.translate(table, words(" ".join(page.itertext())))
                        for w in words(louis.back_translate(table, b)))
