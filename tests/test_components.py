@@ -15,6 +15,8 @@ from publish.render.braille_tables import code_for
 from tests.conftest import GOOD
 
 ALL = tuple(FORMATS)
+LISTERS = {name for name, f in FORMATS.items() if f.lists_files}
+"""Formats that list the other formats' files ("Other formats"): keyed on their keys."""
 PRINT_SHOP = RenderOptions(pdf_variants=("standard", "print-shop"))
 
 
@@ -39,7 +41,7 @@ def test_a_new_liblouis_re_renders_only_braille(guide: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     before = input_keys(guide, ALL, PRINT_SHOP).outputs
     another_version(monkeypatch, components.LIBLOUIS_PACKAGES)
-    assert changed(before, input_keys(guide, ALL, PRINT_SHOP).outputs) == {"braille"}
+    assert changed(before, input_keys(guide, ALL, PRINT_SHOP).outputs) == {"braille", *LISTERS}
 
 
 def test_an_edited_table_the_guide_uses_re_renders_only_braille(
@@ -55,7 +57,7 @@ def test_an_edited_table_the_guide_uses_re_renders_only_braille(
     assert "en-ueb-chardefs.uti" in used  # included by the tables the guide names
     with (tables / "en-ueb-chardefs.uti").open("a", encoding="utf-8") as table:
         table.write("\n# a corrected cell\n")
-    assert changed(before, input_keys(guide, ALL, RenderOptions()).outputs) == {"braille"}
+    assert changed(before, input_keys(guide, ALL, RenderOptions()).outputs) == {"braille", *LISTERS}
     again = input_keys(guide, ALL, RenderOptions()).outputs
     with (tables / "ro.ctb").open("a", encoding="utf-8") as table:  # a table not used
         table.write("\n# another language\n")
@@ -73,7 +75,7 @@ def test_a_new_ghostscript_re_renders_only_the_pdf_when_it_runs(
     before = input_keys(guide, ALL, PRINT_SHOP).outputs
     plain = input_keys(guide, ALL, RenderOptions()).outputs
     another_version(monkeypatch, components.GHOSTSCRIPT_PACKAGES)
-    assert changed(before, input_keys(guide, ALL, PRINT_SHOP).outputs) == {"pdf"}
+    assert changed(before, input_keys(guide, ALL, PRINT_SHOP).outputs) == {"pdf", *LISTERS}
     assert input_keys(guide, ALL, RenderOptions()).outputs == plain  # no PDF/X: no gs
 
 
