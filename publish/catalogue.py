@@ -147,6 +147,10 @@ def _entry(group: list[Edition], ident: str, lang: str) -> HtmlElement:
 def _edition(edition: Edition, lang: str, words: dict[str, str]) -> list[HtmlElement]:
     guide = edition.guide
     parts: list[HtmlElement] = []
+    if guide["status"] == "draft":  # a draft is never offered as if it were approved
+        banner = element("p", cls="draft-banner")
+        banner.append(element("strong", words["draft_banner"]))
+        parts.append(banner)
     if guide.get("summary"):
         parts.append(element("p", guide["summary"], lang=edition.lang,
                              dir=guide.get("dir") or "ltr"))

@@ -186,10 +186,16 @@ def needs_glyph(char: str) -> bool:
 
 
 def drawn_text(doc: Document) -> str:
-    """Every text the outputs draw: the guide's own words and the pipeline's for its language."""
+    """Every text the outputs draw: the guide's own words, the pipeline's for its language,
+    and the guide's other languages, each named in itself and by its title (the language
+    switcher, "Other formats"): an English leaflet that lists "العربية" draws Arabic."""
+    from publish.labels import language_name
+
     meta = doc.meta
     parts = ["".join(doc.body.itertext()), meta.title, meta.version, meta.publisher]
     parts.extend(doc.labels.labels.values())
+    for version in doc.languages:
+        parts.extend((version.title, language_name(version.lang)))
     return "\n".join(parts)
 
 
@@ -200,7 +206,7 @@ def characters(doc: Document) -> frozenset[str]:
     the text around them must still have them (a subset without the space draws
     every space of an Arabic line as a box).
     """
-    key = (doc.source_sha256, doc.meta.lang)
+    key = (doc.source_sha256, doc.meta.lang, tuple(v.title for v in doc.languages))
     if key not in _CHARACTERS:  # the PDF asks once per layout of each edition
         if len(_CHARACTERS) >= CACHED_FILES:
             _CHARACTERS.clear()
@@ -209,7 +215,7 @@ def characters(doc: Document) -> frozenset[str]:
     return _CHARACTERS[key]
 
 
-_CHARACTERS: dict[tuple[str, str], frozenset[str]] = {}
+_CHARACTERS: dict[tuple[str, str, tuple[str, ...]], frozenset[str]] = {}
 
 
 def unicode_name(char: str) -> str:
