@@ -26,7 +26,7 @@ from publish.parse import parse
 from publish.render.base import RenderOptions
 from publish.styles import STYLES_DIR
 from tests import glyphs
-from tests.conftest import ROOT, SHIPPED_GUIDE
+from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "fonts"
 

@@ -31,6 +31,20 @@ def cli(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=ROOT, env=env, timeout=600, check=False)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread() -> None:
+    """Run these tests in a single-threaded process, as the command line is.
+
+    Workers are forked only while this process runs one thread (``workers.start_method``);
+    a browser an earlier test module left open (Playwright's thread) would make them come
+    from the fork server, which sees none of this module's monkeypatches.
+    """
+    from tests import validators
+
+    validators.close_browser()
+    assert publish.workers.start_method() == "fork", "a thread outlived an earlier test"
+
+
 @pytest.fixture
 def shelf(tmp_path: Path) -> Path:
     """A folder of guides: two good ones and one with a skipped heading level."""
