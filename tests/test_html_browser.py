@@ -300,12 +300,17 @@ def test_page_loads_nothing(page: Path) -> None:
 
 
 def test_page_uses_its_own_fonts(page: Path) -> None:
-    """The typeface is inlined as data and really used (no silent fallback)."""
+    """The typefaces are inlined as data and really used (no silent fallback): Atkinson
+    Hyperlegible for the guide, and the project's Noto Naskh Arabic subset for the one
+    Arabic word, the Arabic translation's name in the language switcher."""
     with v.browser_page(page) as tab:
         faces = tab.evaluate("""() => [...document.fonts]
-            .map(f => [f.family.replace(/"/g, ''), f.weight, f.status])""")
+            .map(f => [f.family.replace(/"/g, '').replace(/ [0-9a-f]{8}$/, ''), f.weight,
+                       f.status])""")
     assert sorted(faces) == [["Atkinson Hyperlegible", "400", "loaded"],
-                             ["Atkinson Hyperlegible", "700", "loaded"]]
+                             ["Atkinson Hyperlegible", "700", "loaded"],
+                             ["Noto Naskh Arabic", "400", "loaded"],
+                             ["Noto Naskh Arabic", "700", "loaded"]]
 
 
 def test_nu_html_checker(nu_checked: Future[dict]) -> None:
@@ -388,9 +393,12 @@ def test_fragment_under_strict_csp(host: Host, variant: str) -> None:
         styled = tab.evaluate(f"""() => [
             getComputedStyle(document.querySelector('{ROOT} p')).fontSize,
             getComputedStyle(document.querySelector('{ROOT}')).backgroundColor,
-            [...document.fonts].filter(f => f.status === 'loaded').length]""")
+            [...document.fonts].filter(f => f.status === 'loaded'
+                                       && f.family.includes('Atkinson')).length,
+            [...document.fonts].filter(f => f.status === 'error').length]""")
     assert [m for m in messages if "Content Security Policy" in m] == []
-    assert styled == ["18px", "rgb(255, 255, 255)", 2]
+    # Atkinson 400 and 700 loaded; no face (the Arabic subset included) blocked by the CSP
+    assert styled == ["18px", "rgb(255, 255, 255)", 2, 0]
 
 
 def test_fragment_in_host_loads_nothing(host: Host) -> None:
