@@ -20,6 +20,7 @@ import yaml
 from publish.errors import SourceError
 from publish.locate import fenced_code_lines
 from publish.model import Metadata, Person, Source
+from publish.yamldata import YAMLError, node_and_data, problem
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 """A patient guide is a few thousand words; 2 MiB stops runaway or hostile input early."""
@@ -238,18 +239,15 @@ def _load_yaml(src: SourceText) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML safely, keeping the line of each top-level key."""
     _check_yaml_depth(src)
     try:
-        node = yaml.compose(src.front_matter, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(src.front_matter)
+        node, data = node_and_data(src.front_matter)
     except RecursionError:
         raise SourceError("front-matter-yaml", "the front matter nests too deeply; front "
                           "matter fields are text, lists and short mappings", src.path,
                           src.front_matter_line) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = src.front_matter_line + mark.line if mark else src.front_matter_line
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError("front-matter-yaml", f"invalid YAML: {problem}", src.path,
-                          line) from None
+    except YAMLError as exc:
+        what, line = problem(exc, src.front_matter)
+        raise SourceError("front-matter-yaml", f"invalid YAML: {what}", src.path,
+                          src.front_matter_line + line) from None
     if not isinstance(data, dict):
         raise SourceError("front-matter-yaml", "front matter must be a mapping of "
                           "'field: value' lines", src.path, src.front_matter_line)

@@ -321,21 +321,18 @@ def _read(path: Path) -> _Map:
 @lru_cache(maxsize=64)
 def _read_cached(path: Path, _mtime_ns: int) -> _Map:
     # Imported here: a no-op rebuild reads no table and must not import PyYAML.
-    import yaml
-
-    from publish.checks.ruledata import _LineLoader, _Mapping
+    from publish.yamldata import Mapping, YAMLError, load_with_lines, problem
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # a SafeLoader
+        text = path.read_text(encoding="utf-8")
+        data = load_with_lines(text)  # safe: no Python objects
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError("labels-invalid", f"cannot read the label table ({exc})",
                           path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError("labels-invalid", f"invalid YAML: {problem}", path,
-                          mark.line + 1 if mark else 1) from None
-    if not isinstance(data, _Mapping):
+    except YAMLError as exc:
+        what, line = problem(exc, text)
+        raise SourceError("labels-invalid", f"invalid YAML: {what}", path, line + 1) from None
+    if not isinstance(data, Mapping):
         raise SourceError("labels-invalid", "a label table is a mapping (lang:, labels:, "
                           "numbers: …); start from publish/languages/en.yaml", path, 1)
     return data

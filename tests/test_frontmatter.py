@@ -94,3 +94,31 @@ def test_front_matter_errors(tmp_path: Path, text: str, rule: str, line: int) ->
         parse_front_matter(read_source(path))
     assert caught.value.diagnostic.rule == rule
     assert caught.value.diagnostic.line == line
+
+
+def test_yaml_is_parsed_by_libyaml_with_the_same_lines() -> None:
+    """The C parser (docs/performance.md) is what the locked PyYAML wheel provides; its
+    mappings keep the lines the error messages name."""
+    import yaml
+
+    from publish.yamldata import SafeLoader, load_with_lines, node_and_data
+
+    assert SafeLoader is yaml.CSafeLoader
+    data = load_with_lines("a: 1\nb:\n  c: [x, y]\n")
+    assert (data.line, data.key_lines, data["b"].line) == (1, {"a": 1, "b": 2}, 3)
+    node, plain = node_and_data("a: 1\nb:\n  - x\n  - y\n")
+    assert plain == {"a": 1, "b": ["x", "y"]}
+    assert [item.start_mark.line for item in node.value[1][1].value] == [2, 3]
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("---\ntitle: T\nlang: [en\n---\n# T\n", 3),  # unclosed at the end: its last line
+    ("---\ntitle: T\nlang: en\n  x: : y\nstatus: draft\n---\n# T\n", 4),
+])
+def test_yaml_errors_name_a_line_the_editor_sees(tmp_path: Path, text: str, line: int) -> None:
+    path = tmp_path / "g.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        parse_front_matter(read_source(path))
+    assert caught.value.diagnostic.rule == "front-matter-yaml"
+    assert caught.value.diagnostic.line == line

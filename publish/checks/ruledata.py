@@ -21,39 +21,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from publish.diagnostics import Severity
 from publish.errors import SourceError
 from publish.model import Document, Metadata
 from publish.naming import RULES_SUFFIX
 from publish.resources import ResourceRefused, companion_file
 from publish.translation import front_matter, source_of
+from publish.yamldata import Mapping, YAMLError, load_with_lines, problem
 
 GENERAL_RULES = Path(str(resources.files("publish") / "rules" / "general.yaml"))
 GUIDE_KEYS = {"sections", "safety-blocks", "claims"}
-
-
-class _Mapping(dict):
-    """A YAML mapping that remembers its line and the line of each key."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    """Safe YAML that keeps line numbers, so rule-file errors can name the line."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
-    loader.flatten_mapping(node)
-    mapping = _Mapping(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass(frozen=True)
@@ -106,7 +83,7 @@ class GeneralRules:
     """The rules for every guide: rule name → severity and settings."""
 
     path: Path
-    settings: dict[str, _Mapping]
+    settings: dict[str, Mapping]
     phrases: dict[tuple[str, str], tuple[Phrase, ...]] = field(default_factory=dict)
 
     def severity(self, rule: str) -> Severity:
@@ -140,32 +117,31 @@ class _Reader:
     def fail(self, message: str, line: int | None) -> SourceError:
         return SourceError("rules-file", message, self.path, line)
 
-    def load(self) -> _Mapping:
+    def load(self) -> Mapping:
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise self.fail(f"cannot read the rules file ({exc})", None) from None
         try:
-            data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader: no Python objects
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise self.fail(f"invalid YAML: {problem}", mark.line + 1 if mark else 1) from None
+            data = load_with_lines(text)  # safe: no Python objects
+        except YAMLError as exc:
+            what, line = problem(exc, text)
+            raise self.fail(f"invalid YAML: {what}", line + 1) from None
         if data is None:  # only comments (as ``publish new`` writes it): no rules yet
-            data = _Mapping()
+            data = Mapping()
             data.key_lines = {}
-        if not isinstance(data, _Mapping):
+        if not isinstance(data, Mapping):
             raise self.fail("a rules file is a mapping of 'name: ...' entries", 1)
         return data
 
-    def text(self, entry: _Mapping, key: str) -> str:
+    def text(self, entry: Mapping, key: str) -> str:
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(f"'{key}' must be non-empty text", entry.key_lines.get(key,
                                                                                      entry.line))
         return value.strip()
 
-    def pattern(self, entry: _Mapping, key: str = "pattern") -> re.Pattern[str]:
+    def pattern(self, entry: Mapping, key: str = "pattern") -> re.Pattern[str]:
         source = self.text(entry, key)
         try:
             return re.compile(source, re.IGNORECASE)
@@ -173,19 +149,19 @@ class _Reader:
             raise self.fail(f"'{key}' is not a valid regular expression ({exc})",
                             entry.key_lines.get(key, entry.line)) from None
 
-    def translated_patterns(self, entry: _Mapping) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    def translated_patterns(self, entry: Mapping) -> tuple[tuple[str, re.Pattern[str]], ...]:
         """``patterns: {es: '...', ar: '...'}``: the same message in translations."""
         spec = entry.get("patterns")
         if spec is None:
             return ()
         line = entry.key_lines.get("patterns", entry.line)
-        if not isinstance(spec, _Mapping):
+        if not isinstance(spec, Mapping):
             raise self.fail("'patterns' maps a language tag to a pattern ('es: ...')", line)
         return tuple((str(tag), self.pattern(spec, str(tag))) for tag in spec)
 
-    def entries(self, data: _Mapping, key: str, allowed: set[str]) -> list[_Mapping]:
+    def entries(self, data: Mapping, key: str, allowed: set[str]) -> list[Mapping]:
         items = data.get(key) or []
-        if not isinstance(items, list) or not all(isinstance(i, _Mapping) for i in items):
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
             raise self.fail(f"'{key}' must be a list of entries ('- pattern: ...')",
                             data.key_lines.get(key, data.line))
         for item in items:
@@ -195,7 +171,7 @@ class _Reader:
                                 item.key_lines[unknown[0]])
         return items
 
-    def phrase(self, entry: _Mapping) -> Phrase:
+    def phrase(self, entry: Mapping) -> Phrase:
         negatable = entry.get("negatable", False)
         if not isinstance(negatable, bool):
             raise self.fail("'negatable' must be true or false",
@@ -209,7 +185,7 @@ def general_rules(path: Path = GENERAL_RULES) -> GeneralRules:
     reader = _Reader(path)
     data = reader.load()
     for name, settings in data.items():
-        if not isinstance(settings, _Mapping):
+        if not isinstance(settings, Mapping):
             raise reader.fail(f"rule '{name}' must be a mapping", data.key_lines[name])
         if "severity" in settings and settings["severity"] not in {s.value for s in Severity}:
             raise reader.fail(f"rule '{name}': severity must be error or warning",
@@ -279,7 +255,7 @@ def _load_guide_rules(path: Path, _mtime_ns: int, _size: int) -> GuideRules:
     spec = data.get("sections")
     if spec is not None:
         line = data.key_lines["sections"]
-        if not isinstance(spec, _Mapping) or set(spec) - {"required", "first"}:
+        if not isinstance(spec, Mapping) or set(spec) - {"required", "first"}:
             raise reader.fail("'sections' has 'required' (a list of section ids, in order) "
                               "and 'first' (the id of the section that must come first)", line)
         required = spec.get("required") or []
