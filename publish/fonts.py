@@ -189,13 +189,11 @@ def drawn_text(doc: Document) -> str:
     """Every text the outputs draw: the guide's own words, the pipeline's for its language,
     and the guide's other languages, each named in itself and by its title (the language
     switcher, "Other formats"): an English leaflet that lists "العربية" draws Arabic."""
-    from publish.labels import language_name
-
     meta = doc.meta
     parts = ["".join(doc.body.itertext()), meta.title, meta.version, meta.publisher]
     parts.extend(doc.labels.labels.values())
     for version in doc.languages:
-        parts.extend((version.title, language_name(version.lang)))
+        parts.extend((version.title, version.name))
     return "\n".join(parts)
 
 

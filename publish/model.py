@@ -166,6 +166,11 @@ class LanguageVersion:
     stem: str
     """Its outputs' file stem (guide.es → guide.es.html)."""
     is_source: bool
+    name: str = ""
+    """The language's name in itself ("Español", "العربية"; ``labels.language_name``),
+    found when the guide is parsed so that no renderer reads another language's table."""
+    direction: str = ""
+    """"rtl" or "ltr" from the language's shipped table; "" when none ships."""
 
 
 @dataclass(frozen=True)

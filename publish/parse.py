@@ -10,6 +10,7 @@ source line of every heading, image, link and table for messages.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from publish import sanitize
 from publish.errors import SourceError
 from publish.frontmatter import parse_front_matter, read_source
 from publish.hashing import sha256
-from publish.labels import LanguageTable, resolve
+from publish.labels import LanguageTable, has_table, labels_for, language_name, resolve
 from publish.locate import SourceMap
 from publish.model import (
     ABOUT,
@@ -30,6 +31,7 @@ from publish.model import (
     Document,
     Heading,
     Image,
+    LanguageVersion,
     Link,
     Metadata,
     Source,
@@ -110,8 +112,17 @@ def parse(path: Path) -> Document:
         meta=meta, body=body, headings=headings, outline=_outline(headings),
         images=_images(body, smap), links=_links(body, smap), tables=_tables(body, smap),
         citations=citations, cited_sources=cited, labels=words, raw_html_removed=removed,
-        languages=language_versions(path, meta), source_map=smap,
+        languages=_named(language_versions(path, meta)), source_map=smap,
     )
+
+
+def _named(versions: tuple[LanguageVersion, ...]) -> tuple[LanguageVersion, ...]:
+    """The guide's languages, each with its name in itself and its direction: found here,
+    in the parse, so that no renderer (nor a worker process) reads another language's
+    label table for them."""
+    return tuple(replace(v, name=language_name(v.lang),
+                         direction=labels_for(v.lang).direction if has_table(v.lang) else "")
+                 for v in versions)
 
 
 def _convert(md: markdown.Markdown, body: str, path: Path) -> str:

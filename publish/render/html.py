@@ -21,7 +21,6 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from publish import fonts, styles
-from publish.labels import has_table, labels_for, language_name
 from publish.model import HEADING_TAGS, KEY_FACTS, Document
 from publish.render import embed
 from publish.render.base import RenderContext
@@ -165,14 +164,13 @@ def language_switcher(doc: Document) -> HtmlElement | None:
     for version in doc.languages:
         item = element("li")
         attrs = {"lang": version.lang}
-        direction = labels_for(version.lang).direction if has_table(version.lang) else ""
-        if direction and direction != doc.meta.dir:
-            attrs["dir"] = direction
+        if version.direction and version.direction != doc.meta.dir:
+            attrs["dir"] = version.direction
         if version.stem == doc.path.stem:
-            item.append(element("span", language_name(version.lang), aria_current="page",
+            item.append(element("span", version.name, aria_current="page",
                                 cls="current", **attrs))
         else:
-            item.append(element("a", language_name(version.lang), href=f"{version.stem}.html",
+            item.append(element("a", version.name, href=f"{version.stem}.html",
                                 hreflang=version.lang, **attrs))
         items.append(item)
     nav.append(items)
