@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publish import manifest
+from publish import fonts, manifest
 from publish.cache import BuildCache, Plan
 from publish.diagnostics import Diagnostic, blocking
 from publish.errors import ContentError
@@ -27,6 +27,7 @@ from publish.render import (
     RenderContext,
     RenderOptions,
     build_order,
+    font_kinds,
     left_out,
     render,
     supply_facts,
@@ -70,10 +71,14 @@ def verify(doc: Document, *, strict: bool = False) -> list[Diagnostic]:
     return findings
 
 
-def checked_and_rendered(source: Path, options: RenderOptions, formats: Iterable[str]
+def checked_and_rendered(source: Path, options: RenderOptions, formats: Iterable[str],
+                         wanted: Iterable[str] = ()
                          ) -> tuple[Document, list[Diagnostic], dict[str, dict[str, bytes]]]:
-    """Parse and check the guide, then render ``formats``: the first stage of a build."""
+    """Parse and check the guide, make its font subsets, then render ``formats``: the first
+    stage of a build (``formats`` are the light ones; ``wanted``, every format of it)."""
     doc, findings = check(source, strict=options.strict)
+    if font_kinds(wanted):
+        fonts.prepare(doc)
     ctx = RenderContext(doc, options)
     return doc, findings, {name: render(name, ctx) for name in build_order(formats)}
 

@@ -248,7 +248,8 @@ def _light(fmt: str) -> bool:
 
 
 Prepared = tuple["Document", list[Diagnostic] | None, dict[str, dict[str, bytes]]]
-CheckAndRender = Callable[[Path, "RenderOptions", list[str]], Prepared]
+CheckAndRender = Callable[[Path, "RenderOptions", list[str], list[str]], Prepared]
+"""(source, options, the light formats to render, every format of the build) → Prepared."""
 
 
 def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: int,
@@ -272,7 +273,7 @@ def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: 
         from publish.parse import parse
 
         return parse(source), None, {}
-    worker = Worker(_prepared, (check_and_render,), [(source, options, light)])
+    worker = Worker(_prepared, (check_and_render,), [(source, options, light, order)])
     try:
         warm(heavy)
         kind, payload = worker.receive()
@@ -288,10 +289,10 @@ def prepare(source: Path, options: RenderOptions, formats: Iterable[str], jobs: 
 
 
 def _prepared(check_and_render: CheckAndRender, source: Path, options: RenderOptions,
-              formats: list[str]) -> tuple[str, Any]:
+              formats: list[str], wanted: list[str]) -> tuple[str, Any]:
     """``prepare``'s work in the worker; errors as data (click exceptions do not pickle)."""
     try:
-        return "ok", check_and_render(source, options, formats)
+        return "ok", check_and_render(source, options, formats, wanted)
     except ContentError as exc:
         return "content", exc.diagnostics
     except PublishError as exc:

@@ -191,6 +191,23 @@ def test_subsets_are_the_same_bytes_every_time(tmp_path: Path,
     assert made[0] == made[1] and made[0][:4] == b"\0\1\0\0"
 
 
+@pytest.mark.parametrize(("formats", "made"), [(["html", "pdf"], True), (["epub"], False)])
+def test_the_first_stage_cuts_the_subsets_the_renderers_then_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formats: list[str],
+        made: bool) -> None:
+    """The worker that parses and checks a guide leaves its font subsets in the build cache
+    (docs/performance.md); a build whose formats embed no font cuts none."""
+    from publish.build import checked_and_rendered
+
+    monkeypatch.setenv("PUBLISH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(fonts, "_FILES", OrderedDict())
+    fonts._stylesheet.cache_clear()
+    checked_and_rendered(ROOT / "source" / "guide.ar.md", RenderOptions(), [], formats)
+    cut = sorted(p.suffix for p in (tmp_path / "fonts").glob("*")) \
+        if (tmp_path / "fonts").is_dir() else []
+    assert cut == ([".sfnt", ".sfnt"] if made else [])
+
+
 @pytest.fixture(scope="module")
 def scripts_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture with a sentence in every script: page, fragment and both PDFs."""

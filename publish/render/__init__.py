@@ -20,6 +20,11 @@ Each format is one row of ``FORMATS``, a :class:`Format` that declares
 * ``components``: the function (``"module:function"``) describing the system components
   outside Python it reads (liblouis and its tables, Ghostscript), for its cache key
   (``publish.components``).
+* ``fonts``: the kind of font file it embeds (``publish.fonts.Kind``: "truetype" for the
+  PDFs, "woff" for the page and fragment), or None. The first stage of a build (the
+  worker that parses and checks the guide) makes the guide's font subsets of these
+  kinds, so the processes that render the formats find them made
+  (``publish.fonts.prepare``);
 * ``lists_files``: it lists the files of the other formats of its build with their
   sizes and page counts ("Other formats", ``publish.offers``), so it renders after
   every format that does not, reads their files from ``OFFERED_FILES_FACT``, and its
@@ -82,6 +87,7 @@ class Format:
     provides: tuple[str, ...] = ()
     variants: Variants | None = None
     components: str | None = None
+    fonts: str | None = None
     lists_files: bool = False
 
     @property
@@ -93,16 +99,16 @@ SCREEN_STYLES = ("tokens.css", "fonts.css", "fonts/*", "html*.css")
 """The page's stylesheet: tokens, the fonts (inlined as data) and the screen layers."""
 
 FORMATS: dict[str, Format] = {
-    "html": Format("publish.render.html:HtmlRenderer", styles=SCREEN_STYLES,
+    "html": Format("publish.render.html:HtmlRenderer", styles=SCREEN_STYLES, fonts="woff",
                    lists_files=True),
     "embed": Format("publish.render.html:EmbedRenderer", imports=("publish.render.embed",),
-                    styles=(*SCREEN_STYLES, "embed*.css"), lists_files=True),
+                    styles=(*SCREEN_STYLES, "embed*.css"), fonts="woff", lists_files=True),
     "pdf": Format("publish.render.pdf:PdfRenderer", imports=("publish.render.weasy",),
                   styles=("tokens.css", "fonts.css", "fonts/*",
                           *sorted({layer for v in VARIANTS.values() for layer in v.layers}
                                   | {layer for p in PAPERS.values() for layer in p}
                                   | {layer for d in DIRECTIONS.values() for layer in d})),
-                  provides=(PAGE_STARTS_FACT,),
+                  provides=(PAGE_STARTS_FACT,), fonts="truetype",
                   variants=Variants("pdf_variants", STANDARD),
                   components="publish.components:ghostscript"),
     "epub": Format("publish.render.epub:EpubRenderer", imports=("ebooklib.epub",),
@@ -175,6 +181,13 @@ def components(name: str, raw: bytes, options: RenderOptions) -> str:
     return str(getattr(importlib.import_module(module), function)(raw, options))
 
 
+def font_kinds(formats: Iterable[str]) -> tuple[str, ...]:
+    """The kinds of font file ``formats`` embed (their rows' ``fonts``), in registry order."""
+    wanted = set(formats)
+    return tuple(dict.fromkeys(f.fonts for name, f in FORMATS.items()
+                               if name in wanted and f.fonts))
+
+
 def splits() -> dict[str, Variants]:
     """Format → its variants that may render aside (see ``publish.workers.Aside``)."""
     return {name: f.variants for name, f in FORMATS.items() if f.variants is not None}
@@ -233,6 +246,7 @@ __all__ = [
     "Variants",
     "build_order",
     "components",
+    "font_kinds",
     "left_out",
     "render",
     "renderer",
