@@ -136,6 +136,26 @@ def test_a_broken_table_is_named_with_its_line(name: str, rule: str, line: int,
     assert all(w in d.message for w in words), d.message
 
 
+def test_a_formula_textstat_lacks_is_named_with_its_line(tmp_path: Path) -> None:
+    """Loading a table does not import textstat (docs/performance.md); the reading-level
+    check, which uses the formulas, names the one textstat has not got, at its line."""
+    table = (ROOT / "publish" / "languages" / "en.yaml").read_text(encoding="utf-8")
+    assert table.count("formula: flesch_reading_ease") == 1
+    (tmp_path / "g.labels.yaml").write_text(
+        table.replace("formula: flesch_reading_ease", "formula: flesch_reading_easy"),
+        encoding="utf-8")
+    line = table.splitlines().index("    - formula: flesch_reading_ease") + 1
+    (tmp_path / "g.md").write_text("---\ntitle: A guide\nlang: en\n---\n# A guide\n\n"
+                                   + "Take one tablet at night. " * 30 + "\n",
+                                   encoding="utf-8")
+    doc = parse(tmp_path / "g.md")
+    with pytest.raises(SourceError) as caught:
+        run_checks(doc)
+    d = caught.value.diagnostic
+    assert (d.rule, d.path.name, d.line) == ("labels-invalid", "g.labels.yaml", line), str(d)
+    assert "flesch_reading_easy" in d.message
+
+
 def test_an_approved_guide_refuses_unreviewed_labels() -> None:
     found = [d for d in run_checks(parse(ROOT / "tests" / "fixtures" / "editorial" /
                                          "labels-unreviewed.md"))

@@ -35,6 +35,7 @@ from publish.checks import syllables
 from publish.checks.ruledata import GeneralRules, general_rules
 from publish.checks.text import STOPS, Sentence, sentences
 from publish.diagnostics import Diagnostic
+from publish.errors import SourceError
 from publish.labels import Formula, ReadingLevel
 from publish.model import KEY_FACTS, Document
 
@@ -94,6 +95,10 @@ def reading_figures(doc: Document, found: list[Sentence] | None = None) -> list[
     if not measured(doc):
         return []
     reading = doc.labels.reading_level
+    for formula in reading.formulas:
+        if not callable(getattr(textstat, formula.formula, None)):
+            raise SourceError("labels-invalid", f"textstat has no formula "
+                              f"'{formula.formula}'", doc.labels.path, formula.line or None)
     found = sentences(doc) if found is None else found
     order: list[str] = []
     by_part: dict[str, list[Sentence]] = {}
