@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from publish import opds
+from publish import fonts, opds
 from publish.labels import has_table, labels_for, language_name
 from publish.offers import KINDS, Kind, Offer, caption, sort
 from publish.render.common import element, to_html
@@ -100,14 +100,8 @@ def updated(groups: list[list[Edition]]) -> str:
 def index_page(groups: list[list[Edition]], lang: str, direction: str) -> str:
     """The catalogue page: every guide, its languages, status, dates and files."""
     words = labels_for(lang)
-    css = screen_css("catalogue.css")
     html = element("html", lang=lang, dir=direction)
-    feed = element("link", rel="alternate", href=opds.ATOM, type=opds.MEDIA_TYPES[opds.ATOM],
-                   title=words["catalogue_feed"])
-    html.append(page_head(words["catalogue_title"], css, updated(groups)[:10], links=(feed,)))
-
     body = element("body")
-    html.append(body)
     body.append(element("a", words["skip_to_content"], href="#main", cls="skip-link"))
     wrapper = element("div", cls="guide catalogue")
     body.append(wrapper)
@@ -122,6 +116,14 @@ def index_page(groups: list[list[Edition]], lang: str, direction: str) -> str:
     main.append(intro)
     for n, group in enumerate(groups, 1):
         main.append(_entry(group, f"guide-{n}", lang))
+    # Every title, summary and language name is drawn from the project's fonts, inlined
+    # like the guides' pages: an Arabic or Chinese edition's title needs a subset.
+    drawn = "\n".join([words["catalogue_title"], "".join(body.itertext())])
+    css = screen_css("catalogue.css", fonts_css=fonts.stylesheet_for(lang, drawn, "woff"))
+    feed = element("link", rel="alternate", href=opds.ATOM, type=opds.MEDIA_TYPES[opds.ATOM],
+                   title=words["catalogue_feed"])
+    html.append(page_head(words["catalogue_title"], css, updated(groups)[:10], links=(feed,)))
+    html.append(body)
     return "<!DOCTYPE html>\n" + to_html(html) + "\n"
 
 

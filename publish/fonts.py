@@ -197,6 +197,11 @@ def drawn_text(doc: Document) -> str:
     return "\n".join(parts)
 
 
+def drawn(text: str) -> frozenset[str]:
+    """The distinct characters of ``text``, controls (line breaks) left out."""
+    return frozenset(c for c in set(text) if unicodedata.category(c) != "Cc")
+
+
 def characters(doc: Document) -> frozenset[str]:
     """The distinct characters of :func:`drawn_text`, line breaks and controls left out.
 
@@ -208,8 +213,7 @@ def characters(doc: Document) -> frozenset[str]:
     if key not in _CHARACTERS:  # the PDF asks once per layout of each edition
         if len(_CHARACTERS) >= CACHED_FILES:
             _CHARACTERS.clear()
-        _CHARACTERS[key] = frozenset(c for c in set(drawn_text(doc))
-                                     if unicodedata.category(c) != "Cc")
+        _CHARACTERS[key] = drawn(drawn_text(doc))
     return _CHARACTERS[key]
 
 
@@ -546,6 +550,12 @@ def stylesheet(doc: Document, kind: Kind) -> str:
     font installed on the machine under the same name must never stand in for it.
     """
     return _stylesheet(doc.meta.lang, characters(doc), kind)
+
+
+def stylesheet_for(lang: str, text: str, kind: Kind) -> str:
+    """:func:`stylesheet` for a page that is not one guide's (the folder's catalogue):
+    the fonts that draw ``text`` on a page in ``lang``."""
+    return _stylesheet(lang, drawn(text), kind)
 
 
 

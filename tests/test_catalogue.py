@@ -285,3 +285,36 @@ def test_translations_are_listed_under_their_source_in_their_language(tmp_path: 
     text = subprocess.run(["pdftotext", str(out / "leaflet.es.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "Taking a low-dose medicine safely" in text  # the English edition, by its title
+
+
+def _inlined_fonts_cover(css: str) -> set[int]:
+    """Every code point some font inlined in ``css`` (as a data URL) has a glyph for."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for data in re.findall(r"url\(data:font/[\w-]+;base64,([A-Za-z0-9+/=]+)\)", css):
+        font = TTFont(io.BytesIO(base64.b64decode(data)))
+        covered |= set(font.getBestCmap())
+    return covered
+
+
+def test_the_index_draws_every_title_from_inlined_fonts(tmp_path: Path) -> None:
+    """The catalogue lists an Arabic edition's title and language name: like the guides'
+    pages, it inlines the subsets that draw them, never leaving them to the machine."""
+    from publish.fonts import needs_glyph
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "translation" / "good", src)
+    out = tmp_path / "out"
+    reports = build_library(sorted(src.glob("leaflet*.md")), out, ["html"], RenderOptions())
+    assert [r.error for r in reports] == [None] * 3
+    page = lxml_html.fromstring((out / "index.html").read_bytes())
+    text = "".join(page.find("body").itertext()) + page.findtext(".//title")
+    arabic = {c for c in text if "\u0600" <= c <= "\u06ff"}
+    assert arabic, "the fixture's Arabic edition is listed"
+    covered = _inlined_fonts_cover(page.findtext(".//style"))
+    missing = sorted({c for c in text if needs_glyph(c) and ord(c) not in covered})
+    assert missing == [], [f"U+{ord(c):04X}" for c in missing]

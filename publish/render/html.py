@@ -61,9 +61,10 @@ def policy(style: str) -> str:
             "font-src data:; base-uri 'none'; form-action 'none'")
 
 
-def screen_css(*layers: str) -> str:
-    """The screen layers after the tokens, with the woff2 fonts inlined as data."""
-    return styles.inline_fonts(_screen_layers(*layers))
+def screen_css(*layers: str, fonts_css: str = "") -> str:
+    """The screen layers after the tokens, then ``fonts_css`` (``publish.fonts``: the
+    fonts a page needs beyond Atkinson Hyperlegible), every font inlined as data."""
+    return inline_fonts(_screen_layers(*layers) + fonts_css)
 
 
 def _screen_layers(*layers: str) -> str:
@@ -231,7 +232,7 @@ class HtmlRenderer:
         meta = doc.meta
         words = doc.labels
         parts = guide_parts(ctx, own=(f"{ctx.stem}.html",))
-        css = inline_fonts(guide_css(doc))
+        css = screen_css(fonts_css=fonts.stylesheet(doc, "woff"))
 
         html = element("html", lang=meta.lang, dir=meta.dir)
         html.append(page_head(meta.title, css, ctx.build_date.date().isoformat(),
