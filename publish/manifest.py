@@ -184,7 +184,8 @@ def render(out_dir: Path, doc: Document, built: str, files: dict[str, bytes],
     collection = catalogue.render(kept, outputs)
     for name, data in collection.items():
         entries[name] = {"file": name, "collection": True, "sha256": sha256(data),
-                         "size": len(data), "built": max(g["modified"] for g in kept),
+                         "size": len(data),
+                         "built": max((g["modified"] for g in kept), default=built),
                          "media_type": catalogue.MEDIA_TYPES[name],
                          "tool": "publish", "tool_version": __version__}
     manifest = {"schema": SCHEMA, "guides": kept,

@@ -279,6 +279,17 @@ def test_every_language_has_braille_or_is_left_out(source: Path, tmp_path: Path)
                                                               if w not in got][:30]
 
 
+def test_a_build_of_only_a_left_out_format_writes_an_empty_catalogue(tmp_path: Path) -> None:
+    """From Python, a build whose one format this guide cannot have writes no output of
+    it and still a valid manifest and catalogue (it raised in the manifest before)."""
+    result = build(FIXTURES / "no-table.md", tmp_path, ("braille",),
+                   options=RenderOptions(leave_out_unavailable=True))
+    assert set(result.left_out) == {"braille"} and result.rendered == []
+    manifest = json.loads((tmp_path / "manifest.json").read_bytes())
+    assert manifest["guides"] == []
+    assert {e["file"] for e in manifest["outputs"]} == {"index.html", "opds.xml"}
+
+
 def test_left_out_braille_is_up_to_date_until_asked_for(tmp_path: Path) -> None:
     """A default rebuild of a no-table guide comes from the cache; ``-f braille`` still
     stops with the error."""
