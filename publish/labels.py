@@ -36,7 +36,10 @@ REFERENCE = "en"
 TOP_KEYS = {"lang", "name", "english_name", "script", "direction", "reviewed", "locale",
             "labels", "dates", "numbers", "units", "other_units", "text", "reading_level"}
 TEXT_KEYS = {"full_stop", "sentence_space", "sentence_ends", "colon", "list_separator",
-             "list_last_separator", "list_group_separator", "word_spaces", "unit_boundary"}
+             "list_last_separator", "list_group_separator", "word_spaces", "unit_boundary",
+             "keep_words"}
+TEXT_SWITCHES = ("word_spaces", "unit_boundary", "keep_words")
+"""``text:`` fields that are true or false (a quoted "false" would read as true)."""
 FORMULA_KEYS = {"formula", "title", "min", "max", "key_facts_min", "key_facts_max"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -83,6 +86,11 @@ class TextRules:
     unit_boundary: bool = True
     """False where a unit word may run on into the next word (Chinese, Korean particles,
     Bengali case endings): "4,5毫克每天" still ends the dose at 毫克."""
+    keep_words: bool = False
+    """True where a line may break only at the spaces between words, never between two
+    letters of one word (Korean: a line break inside an eojeol reads as broken text).
+    The screen and EPUB stylesheets say ``word-break: keep-all``; WeasyPrint lacks it, so
+    the PDFs keep each word on one line (``publish.render.words``)."""
 
 
 @dataclass(frozen=True)
@@ -367,6 +375,9 @@ def _load_table(path: Path, _mtime_ns: int, _size: int) -> LanguageTable:
     if unknown:
         raise check.fail(text, unknown[0], f"unknown key '{unknown[0]}'; use "
                          f"{', '.join(sorted(TEXT_KEYS))}")
+    for key in TEXT_SWITCHES:
+        if key in text and not isinstance(text[key], bool):
+            raise check.fail(text, key, f"text: {key} must be true or false")
     dates = data.get("dates") or {}
     months = tuple(dates.get("months") or ())
     if dates and (len(months) != 12 or "{day}" not in str(dates.get("format", ""))):

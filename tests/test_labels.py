@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,34 @@ def test_a_formula_textstat_lacks_is_named_with_its_line(tmp_path: Path) -> None
     d = caught.value.diagnostic
     assert (d.rule, d.path.name, d.line) == ("labels-invalid", "g.labels.yaml", line), str(d)
     assert "flesch_reading_easy" in d.message
+
+
+def test_every_table_says_whether_it_keeps_words_whole() -> None:
+    """``text: keep_words`` is written out in every shipped table (as in en.yaml); only
+    Korean breaks lines at spaces alone (Japanese, which would not, has no table)."""
+    import yaml
+
+    for tag in LANGUAGES:
+        text = yaml.safe_load((LANGUAGES_DIR / f"{tag}.yaml").read_text(encoding="utf-8"))["text"]
+        assert text["keep_words"] is (tag == "ko"), tag
+        assert load_table(LANGUAGES_DIR / f"{tag}.yaml").text.keep_words is (tag == "ko")
+    assert "ja" not in shipped_tags()
+
+
+@pytest.mark.parametrize("value", ['"yes"', '"false"', "1"])
+def test_keep_words_must_be_true_or_false(tmp_path: Path, value: str) -> None:
+    """A quoted "false" would read as true: refused at its line."""
+    table = (LANGUAGES_DIR / "ko.yaml").read_text(encoding="utf-8")
+    line = next(n for n, text in enumerate(table.splitlines(), start=1)
+                if text.startswith("  keep_words:"))
+    broken = tmp_path / "ko.labels.yaml"
+    broken.write_text(re.sub(r"(?m)^  keep_words: true", f"  keep_words: {value}", table),
+                      encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_table(broken)
+    d = caught.value.diagnostic
+    assert (d.rule, d.path.name, d.line) == ("labels-invalid", "ko.labels.yaml", line), str(d)
+    assert "keep_words must be true or false" in d.message
 
 
 def test_an_approved_guide_refuses_unreviewed_labels() -> None:
