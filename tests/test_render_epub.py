@@ -205,6 +205,17 @@ def test_languages_and_direction_everywhere(full_book: Book) -> None:
         assert root.get("dir") == "ltr", href
 
 
+def test_korean_book_keeps_words_whole() -> None:
+    """Every document of a Korean book breaks lines only between words: its root carries
+    the class the EPUB stylesheet gives ``word-break: keep-all``."""
+    from publish.render.words import KEEP_WORDS_CLASS
+
+    book = render(check(ROOT / "tests" / "fixtures" / "languages" / "ko.md")[0])
+    assert {book.doc(h).get("class") for h in book.spine} == {KEEP_WORDS_CLASS}
+    css = book.zip.read(book.base + "style/guide.css").decode()
+    assert re.search(rf"\.{KEEP_WORDS_CLASS} {{ word-break: keep-all; }}", css)
+
+
 def test_right_to_left_guide_says_so(full: Document) -> None:
     rtl = dataclasses.replace(full, meta=dataclasses.replace(full.meta, lang="ar", dir="rtl"))
     book = render(rtl)

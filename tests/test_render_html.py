@@ -31,6 +31,8 @@ from publish.parse import parse
 from publish.render import RenderContext, RenderOptions
 from publish.render.embed import PREFIX, ROOT_CLASS, scope_css
 from publish.render.html import EmbedRenderer, HtmlRenderer
+from publish.render.words import KEEP_WORDS_CLASS, NORMAL_WORDS_CLASS
+from tests.conftest import ROOT as REPO
 from tests.conftest import SHIPPED_GUIDE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
@@ -402,3 +404,45 @@ def test_hostile_raw_html_stops_a_strict_build(tmp_path: Path) -> None:
               options=RenderOptions(strict=True))
     assert "hostile-raw.md:11: warning: raw-html: removed HTML" in str(caught.value)
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------------------
+# Words kept whole (Korean: its table says keep_words)
+# --------------------------------------------------------------------------------------
+
+KOREAN = REPO / "tests" / "fixtures" / "languages" / "ko.md"
+
+
+def keep_all_selectors(css: str) -> list[str]:
+    """Selectors of the rules that set ``word-break: keep-all``, one by one."""
+    return [selector.strip() for rule in walk_rules(
+        tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+        if isinstance(rule, ast.QualifiedRule) and re.search(
+            r"word-break:\s*keep-all", tinycss2.serialize(rule.content))
+        for selector in tinycss2.serialize(rule.prelude).split(",")]
+
+
+def test_korean_page_and_fragment_keep_words_whole() -> None:
+    """A Korean guide's page and fragment break lines only between words (``word-break:
+    keep-all`` from its root), except inside a passage in another language (the English
+    source title); an English guide has neither class."""
+    files = render(parse(KOREAN))
+    page = lxml_html.document_fromstring(files["ko.html"])
+    assert page.get("class") == KEEP_WORDS_CLASS
+    css = page.find(".//style").text
+    assert f".{KEEP_WORDS_CLASS}" in keep_all_selectors(css)
+    english = [el for el in page.iter() if el.get("lang") == "en"]
+    assert english and all(NORMAL_WORDS_CLASS in el.get("class", "").split()
+                           for el in english if el.getparent().get("lang") != "en")
+    fragment = fragment_root(files["ko.embed.html"])
+    assert fragment.get("class") == f"{ROOT} {PREFIX}{KEEP_WORDS_CLASS}"
+    # The scoped rule reaches the fragment's root itself, not only what is inside it.
+    assert f".{ROOT}.{PREFIX}{KEEP_WORDS_CLASS}" in keep_all_selectors(
+        files["ko.embed.css"].decode())
+    english_files = render(parse(SHIPPED_GUIDE))
+    for tree in (lxml_html.document_fromstring(english_files["guide.html"]),
+                 fragment_root(english_files["guide.embed.html"])):
+        classes = {c for el in tree.iter() if isinstance(el.tag, str)
+                   for c in el.get("class", "").split()}
+        assert not {KEEP_WORDS_CLASS, NORMAL_WORDS_CLASS,
+                    PREFIX + KEEP_WORDS_CLASS, PREFIX + NORMAL_WORDS_CLASS} & classes

@@ -20,6 +20,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
+from lxml import etree
+from lxml import html as lxml_html
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTComponent
 
@@ -29,10 +31,11 @@ from publish.errors import RenderError
 from publish.labels import labels_for
 from publish.parse import parse
 from publish.render import PAGE_STARTS_FACT, RenderContext, RenderOptions
-from publish.render.common import PageStart, block_elements
+from publish.render.common import BLOCK_TAGS, PageStart, block_elements
 from publish.render.pdf import VARIANTS, PdfRenderer
 from publish.render.pdf_pages import page_starts
 from publish.render.pdf_tags import TaggingError, repair
+from publish.render.words import WORD_CLASS, overflowing_words
 from tests.conftest import GOOD, ROOT, SHIPPED_GUIDE
 
 A4 = (595.276, 841.89)
@@ -706,3 +709,147 @@ def test_editions_of_one_build_decode_each_image_once(monkeypatch: pytest.Monkey
     assert len(files) == 2
     images = {url: n for url, n in fetched.items() if "/images/" in url}
     assert images and set(images.values()) == {1}, fetched
+
+
+# --------------------------------------------------------------------------------------
+# Words kept whole (Korean: its table says keep_words)
+# --------------------------------------------------------------------------------------
+
+KOREAN = ROOT / "tests" / "fixtures" / "languages" / "ko.md"
+HANGUL = "\uac00-\ud7a3"
+LONG_WORD = "가나다라마바사아자차카타파하" * 4
+"""A word of 56 syllables: wider than any line of any edition."""
+
+
+@pytest.fixture(scope="module")
+def korean_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Korean fixture's two default PDFs (standard and large print)."""
+    out = tmp_path_factory.mktemp("korean")
+    build(KOREAN, out, ["pdf"])
+    return out
+
+
+def pdf_lines(path: Path) -> list[str]:
+    """Every line of text in ``path`` in reading order, its words joined by one space
+    (``pdftotext -bbox-layout``: pages, blocks, lines, words with their boxes)."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True,
+                         check=True).stdout
+    root = etree.fromstring(re.sub(rb"<!DOCTYPE[^>]*>", b"", xml))
+    ns = "{http://www.w3.org/1999/xhtml}"
+    return [" ".join(w.text or "" for w in line.iter(f"{ns}word"))
+            for line in root.iter(f"{ns}line")]
+
+
+def printed_words(source: Path, variant: str) -> list[str]:
+    """The words of the print document the PDF renderer lays out (every block ends a
+    word): the text whose spaces are the only places a Korean line may break."""
+    ctx = RenderContext(parse(source), RenderOptions(pdf_variants=(variant,)))
+    tree = lxml_html.fromstring(PdfRenderer().document_html(ctx, variant=VARIANTS[variant]))
+    for block in tree.iter(*BLOCK_TAGS, "dl", "ul", "ol", "div", "section", "caption"):
+        block.tail = "\n" + (block.tail or "")
+    return tree.find("body").text_content().split()
+
+
+def words_broken_at_line_ends(lines: list[str], words: list[str]) -> list[str]:
+    """Line ends inside a word: the end of one line and the start of the next, joined,
+    are part of one word of the source (two Hangul runs, or the last and first words)."""
+    broken = []
+    for before, after in itertools.pairwise(lines):
+        if not before or not after:
+            continue
+        joined = [before.split()[-1] + after.split()[0]]
+        tail, head = re.search(f"[{HANGUL}]+$", before), re.match(f"[{HANGUL}]+", after)
+        if tail and head:
+            joined.append(tail.group() + head.group())
+        if any(re.search(f"[{HANGUL}]", j) and any(j in word for word in words)
+               for j in joined):
+            broken.append(f"{before} / {after}")
+    return broken
+
+
+@pytest.mark.parametrize(("name", "variant"), [("ko-large-print.pdf", "large-print"),
+                                               ("ko.pdf", "standard")])
+def test_korean_lines_break_only_between_words(korean_build: Path, name: str,
+                                               variant: str) -> None:
+    """Korean breaks lines at the spaces between words (eojeol), never between two
+    syllables of one: every line of the PDF ends where the source has a space."""
+    lines = pdf_lines(korean_build / name)
+    words = printed_words(KOREAN, variant)
+    assert len(lines) > 20 and any(re.search(f"[{HANGUL}]{{2}}", w) for w in words)
+    assert words_broken_at_line_ends(lines, words) == []
+
+
+def test_line_ends_inside_words_are_found() -> None:
+    """The check above can fail: the large-print title broken inside a word."""
+    words = ["저용량", "날트렉손:", "약을", "안전하게", "복용하는", "방법"]
+    assert words_broken_at_line_ends(["저용량 날트렉손: 약을 안전하게 복용하", "는 방법"],
+                                     words) == ["저용량 날트렉손: 약을 안전하게 복용하 / 는 방법"]
+    assert words_broken_at_line_ends(["저용량 날트렉손: 약을 안전하게", "복용하는 방법"],
+                                     words) == []
+
+
+def test_a_korean_word_wider_than_its_line_still_breaks(tmp_path: Path) -> None:
+    """Kept whole, a word wider than its line would run off the page (WeasyPrint keeps a
+    ``white-space: nowrap`` box whole past the margin, and a table widens its column past
+    the page). The layout finds it and lays the edition out again with that word left
+    breakable: in a heading, a paragraph and a table cell, nothing runs off the page,
+    nothing is lost, and every other word stays whole."""
+    shutil.copytree(KOREAN.parent / "images", tmp_path / "images")
+    text = KOREAN.read_text(encoding="utf-8")
+    for old, new in (("## 복용 방법 {#how-to-take}", f"## 복용 방법 {LONG_WORD} {{#how-to-take}}"),
+                     ("약국 라벨을 읽으세요.", f"약국 라벨을 읽으세요 {LONG_WORD}입니다."),
+                     ("| 용량 | 4.5 mg |", f"| 용량 | 4.5 mg {LONG_WORD} |")):
+        assert old in text
+        text = text.replace(old, new)
+    source = tmp_path / "long.md"
+    source.write_text(text, encoding="utf-8")
+    ctx = RenderContext(parse(source), RenderOptions(pdf_variants=("large-print",)))
+    renderer = PdfRenderer()
+    variant = VARIANTS["large-print"]
+    first = renderer._layout(ctx, variant, False, frozenset(), frozenset(), {})
+    assert len(overflowing_words(first.document)) == 3  # the measurement the fix relies on
+    layout = renderer.layout(ctx, variant)
+    assert overflowing_words(layout.document) == set()
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(renderer.write(ctx, variant, layout))
+    right = A4[0] - 18 * 72 / 25.4  # print.css: 18 mm side margins
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    ends = [float(x) for x in re.findall(r'xMax="([\d.]+)"', xml)]
+    assert ends and max(ends) <= right + 1, max(ends)
+    tagged = "".join(t for node in struct_nodes(pdf) if node.role in ("H2", "P", "TR")
+                     for t in node.texts)  # the text a reader is given, without the footers
+    assert "".join(tagged.split()).count(LONG_WORD) == 3
+    broken = words_broken_at_line_ends(pdf_lines(pdf), printed_words(source, "large-print"))
+    assert broken and all(LONG_WORD[:3] in line for line in broken), broken
+
+
+KOREAN_TITLE = "저용량 날트렉손을 안전하게 복용하는 방법에 대한 환자 안내서"
+MIXED = f"""---
+title: "A guide"
+lang: en
+version: "0.1.0"
+status: draft
+sources:
+  - id: S1
+    title: "{KOREAN_TITLE}"
+    year: 2026
+    lang: ko
+---
+
+# A guide
+
+Take one tablet at night [@S1].
+"""
+
+
+def test_words_are_kept_whole_by_the_language_of_the_text(tmp_path: Path) -> None:
+    """Korean text in an English guide (a source title marked ``lang: ko``) keeps its
+    words whole; the English around it is left as it was."""
+    source = tmp_path / "guide.md"
+    source.write_text(MIXED, encoding="utf-8")
+    ctx = RenderContext(parse(source), RenderOptions())
+    tree = lxml_html.fromstring(PdfRenderer().document_html(ctx))
+    kept = [el.text for el in tree.iter("span") if el.get("class") == WORD_CLASS]
+    assert kept == KOREAN_TITLE.split()
+    assert all(el.getparent().get("lang") == "ko" for el in tree.find_class(WORD_CLASS))

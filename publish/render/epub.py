@@ -41,6 +41,7 @@ from publish.render.common import (
     resolve_images,
     toc_list,
 )
+from publish.render.words import mark_keep_words
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -339,6 +340,7 @@ def xhtml_document(title: str, nodes: Iterable[HtmlElement], doc: Document) -> b
     body = etree.SubElement(html, f"{{{XHTML_NS}}}body")
     for node in nodes:
         body.append(apply_direction(node, doc.meta.dir))
+    mark_keep_words(html, doc)
     for el in body.iter():
         if isinstance(el.tag, str) and not el.tag.startswith("{"):
             el.tag = f"{{{XHTML_NS}}}{el.tag}"

@@ -37,6 +37,7 @@ from publish.render.common import (
     toc_list,
     wrap_tables,
 )
+from publish.render.words import mark_keep_words
 
 LANDMARK_SECTIONS = (KEY_FACTS,)
 """Sections that stay named regions (landmarks); the rest are plain sections.
@@ -252,6 +253,7 @@ class HtmlRenderer:
         parts.content.set("tabindex", "-1")
         wrapper.append(parts.content)
         wrapper.append(parts.footer)
+        mark_keep_words(html, doc)
         return "<!DOCTYPE html>\n" + to_html(apply_direction(html, meta.dir)) + "\n"
 
 
@@ -283,6 +285,7 @@ class EmbedRenderer:
         header.extend(parts.header)
         root.extend([header, parts.content, parts.footer])
         embed.shift_headings(root, ctx.options.heading_base, doc)
+        mark_keep_words(root, doc)
         embed.prefix_names(root)
         root.insert(0, element("style", css))
         notice = (f" {meta.title}: paste this whole element into your page. "

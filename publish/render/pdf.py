@@ -42,6 +42,7 @@ from publish.render.pdf_pages import (
     split_unbreakables,
 )
 from publish.render.pdf_tags import TaggingError, describe_links, repair, tag_languages
+from publish.render.words import keeps_any, overflowing_words, wrap_words
 from publish.resources import ResourceRefused, allowed_roots, confined_path
 
 FINISHES: dict[str, str] = {
@@ -161,12 +162,15 @@ class PdfRenderer:
 
     def document_html(self, ctx: RenderContext, *, mark: bool = False,
                       too_tall: frozenset[Unbreakable] = frozenset(),
+                      too_wide: frozenset[int] = frozenset(),
                       variant: PdfVariant = VARIANTS["standard"]) -> str:
         """The print document: metadata for WeasyPrint, draft marking, the body.
 
         ``mark`` numbers the block elements (``data-block``) so the layout can say
         where each page begins; it changes neither the layout nor the PDF.
         ``too_tall`` elements get the class that lets them break across pages.
+        Words of a language that keeps them whole stay on one line
+        (``publish.render.words``), except ``too_wide`` ones, wider than their line.
         "Other formats" names the build's other files (this ``variant``'s excluded);
         added after the marking, so the page starts index the guide's own blocks.
         """
@@ -206,7 +210,8 @@ class PdfRenderer:
         for tag, index in too_tall:
             tall = list(html.iter(tag))[index]
             tall.set("class", f"{tall.get('class', '')} {TOO_TALL_CLASS}".strip())
-        return "<!DOCTYPE html>\n" + to_html(apply_direction(html, meta.dir))
+        html = wrap_words(apply_direction(html, meta.dir), doc, breakable=too_wide)
+        return "<!DOCTYPE html>\n" + to_html(html)
 
     def running_tokens(self, ctx: RenderContext) -> dict[str, str]:
         """What the running header and footer say on every page, as CSS values.
@@ -237,20 +242,26 @@ class PdfRenderer:
         it to the next page and breaks it there anyway, leaving its heading alone on a
         page. Only when the layout shows such an element is the edition laid out again,
         with those elements allowed to break (their heading and first rows then stay
-        together); the layout returned is the one that is written.
+        together). Likewise a word kept whole (Korean, ``publish.render.words``) that is
+        wider than its line would run off the page: laid out again, it may break. The
+        layout returned is the one that is written.
         """
         too_tall: frozenset[Unbreakable] = frozenset()
+        too_wide: frozenset[int] = frozenset()
+        kept_words = keeps_any(ctx.doc)
         images = {} if images is None else images
         for _ in range(3):
-            layout = self._layout(ctx, variant, mark, too_tall, images)
-            found = too_tall | split_unbreakables(layout.document, layout.root)
-            if found == too_tall:
+            layout = self._layout(ctx, variant, mark, too_tall, too_wide, images)
+            tall = too_tall | split_unbreakables(layout.document, layout.root)
+            wide = too_wide | overflowing_words(layout.document) if kept_words else too_wide
+            if (tall, wide) == (too_tall, too_wide):
                 break
-            too_tall = found
+            too_tall, too_wide = frozenset(tall), frozenset(wide)
         return layout
 
     def _layout(self, ctx: RenderContext, variant: PdfVariant, mark: bool,
-                too_tall: frozenset[Unbreakable], images: dict[str, Any]) -> _Layout:
+                too_tall: frozenset[Unbreakable], too_wide: frozenset[int],
+                images: dict[str, Any]) -> _Layout:
         weasyprint = _weasy()
         doc = ctx.doc
         css = styles.resolve_tokens(
@@ -259,7 +270,7 @@ class PdfRenderer:
             self.running_tokens(ctx))
         fetcher = weasyprint.ConfinedFetcher(allowed_roots(doc.source_dir))
         html = weasyprint.HTML(string=self.document_html(ctx, mark=mark, too_tall=too_tall,
-                                                         variant=variant),
+                                                         too_wide=too_wide, variant=variant),
                                base_url=str(doc.source_dir) + "/", url_fetcher=fetcher)
         stylesheet = weasyprint.CSS(string=css, base_url=str(styles.STYLES_DIR) + "/",
                                     url_fetcher=fetcher, font_config=weasyprint.FONT_CONFIG)
