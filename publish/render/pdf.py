@@ -253,7 +253,7 @@ class PdfRenderer:
         for _ in range(3):
             layout = self._layout(ctx, variant, mark, too_tall, too_wide, images)
             tall = too_tall | split_unbreakables(layout.document, layout.root)
-            wide = too_wide | overflowing_words(layout.document) if kept_words else too_wide
+            wide = (too_wide | overflowing_words(layout.document)) if kept_words else too_wide
             if (tall, wide) == (too_tall, too_wide):
                 break
             too_tall, too_wide = frozenset(tall), frozenset(wide)
