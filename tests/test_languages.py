@@ -57,9 +57,10 @@ FRAGMENT_ROOT = f".{PREFIX}{ROOT_CLASS}"
 AXE_TAGS = (*v.WCAG_TAGS, "best-practice")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 VISUAL_ORDER_SCRIPTS = {"Arab", "Deva", "Beng", "Guru", "Gujr"}
-"""Scripts whose text a PDF gives back in drawing order, not reading order (Arabic
-reversed, Indic vowel signs before their consonant or lost): WeasyPrint writes no
-/ActualText, so the headings' words are compared for the other scripts only."""
+"""Scripts whose glyphs a PDF gives back in drawing order, not reading order (Arabic
+reversed, Indic vowel signs before their consonant or lost). Indic runs carry their words
+as /ActualText (tests/test_pdf_text.py), which ``pdfinfo -struct-text`` does not read, so
+the headings' words are compared here for the other scripts only."""
 MM = 72 / 25.4
 MARGIN_SIDE = 18 * MM  # print.css @page margins (A4)
 MARGIN_BOTTOM = 24 * MM

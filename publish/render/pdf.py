@@ -41,7 +41,13 @@ from publish.render.pdf_pages import (
     page_starts,
     split_unbreakables,
 )
-from publish.render.pdf_tags import TaggingError, describe_links, repair, tag_languages
+from publish.render.pdf_tags import (
+    TaggingError,
+    describe_links,
+    repair,
+    tag_actual_text,
+    tag_languages,
+)
 from publish.render.words import keeps_any, overflowing_words, wrap_words
 from publish.resources import ResourceRefused, allowed_roots, confined_path
 
@@ -118,9 +124,10 @@ def _weasy() -> Any:
     weasyprint.ConfinedFetcher = ConfinedFetcher  # type: ignore[attr-defined]
     weasyprint.Refused = Refused  # type: ignore[attr-defined]
     weasyprint.FONT_CONFIG = FontConfiguration()  # type: ignore[attr-defined]
-    from weasyprint.pdf import tags
+    from weasyprint.pdf import stream, tags
 
     tag_languages(tags)
+    tag_actual_text(stream)
     return weasyprint
 
 

@@ -17,6 +17,10 @@ WeasyPrint tags the page body well but (see the library notes):
   list of three and a list of two. Given which elements each page continues (read
   from the layout), the parts are joined again;
 * a missing title or language produces a PDF anyway; :func:`repair` refuses it;
+* text in an Indic script does not come back from its glyphs (a vowel sign drawn
+  before its consonant is lost): :func:`tag_actual_text` makes WeasyPrint write each
+  such run's words as ``/ActualText`` on its marked content, and :func:`repair` copies
+  them to the run's structure element (and keeps them in a running header);
 * ``lang`` on an element other than ``<html>`` is dropped: words in another language
   than the document's (an English source title in a Spanish guide) would be read in
   the document's voice. :func:`tag_languages` makes WeasyPrint write it as ``/Lang``
@@ -29,7 +33,9 @@ byte-identical between builds.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pikepdf
@@ -86,6 +92,72 @@ def tag_languages(tags: Any) -> None:
     tags._build_box_tree = build_with_lang
 
 
+REORDERED_SCRIPTS: tuple[tuple[str, int, int], ...] = (
+    ("Devanagari", 0x0900, 0x097F), ("Bengali", 0x0980, 0x09FF),
+    ("Gurmukhi", 0x0A00, 0x0A7F), ("Gujarati", 0x0A80, 0x0AFF),
+    ("Oriya", 0x0B00, 0x0B7F), ("Tamil", 0x0B80, 0x0BFF), ("Telugu", 0x0C00, 0x0C7F),
+    ("Kannada", 0x0C80, 0x0CFF), ("Malayalam", 0x0D00, 0x0D7F), ("Sinhala", 0x0D80, 0x0DFF),
+    ("Devanagari Extended", 0xA8E0, 0xA8FF),
+)
+"""Unicode blocks of the Indic scripts, whose shaped glyphs do not give their text back
+through the fonts' ToUnicode maps: a vowel sign drawn before its consonant (ि, ি, ਿ, િ)
+is lost or moved, a conjunct drawn as one glyph maps to part of its letters. Measured
+with ``pdftotext`` on the hi, bn, pa and gu fixtures (docs/languages.md, "Text in the
+PDFs"); the other Indic blocks shape the same way. Not the Arabic script: poppler
+reorders the glyphs of a right-to-left line itself and would reverse a logical
+``/ActualText`` too (measured: every Arabic word came out backwards)."""
+_REORDERED = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}"
+                                      for _, low, high in REORDERED_SCRIPTS) + "]")
+
+
+def needs_actual_text(text: str) -> bool:
+    """Whether a run of ``text`` must carry its words as ``/ActualText``: it has a
+    character of a script in :data:`REORDERED_SCRIPTS`. Decided from the characters,
+    not the guide's language: an English leaflet names "हिन्दी"."""
+    return _REORDERED.search(text) is not None
+
+
+def tag_actual_text(stream: Any) -> None:
+    """Make WeasyPrint give each text run in an Indic script its ``/ActualText``.
+
+    ``stream`` is ``weasyprint.pdf.stream``: WeasyPrint 70 draws every text box of a
+    line inside ``Stream.marked(box, "Span")``, which writes ``/Span <</MCID n>> BDC``
+    (the marked content its structure element points to) by appending the tag, the
+    property list (a ``pydyf.Dictionary``, serialised when the stream is) and ``BDC``
+    to ``Stream.stream``. The wrapper adds ``/ActualText`` — the box's text, in source
+    order — to that very property list (ISO 32000-1 §14.9.4): one marked-content
+    sequence, no nesting inside the tagged one, so the structure PDF/UA checks is
+    unchanged, and poppler (``pdftotext``), Acrobat and the screen readers that read
+    the content of a structure element take the words from it. Runs in other scripts
+    are left as they were, byte for byte. If WeasyPrint no longer writes the sequence
+    this way the build raises instead of writing a PDF whose words are lost; if it no
+    longer draws text boxes through ``marked``, tests/test_pdf_text.py fails. :func:`repair`
+    copies the text to the run's structure element too.
+    """
+    marked = stream.Stream.marked
+    if getattr(marked, "_publish_actual_text", False):  # (``__wrapped__`` is contextmanager's)
+        return
+    import pydyf
+
+    @contextmanager
+    def marked_with_actual_text(self: Any, box: Any, tag: str) -> Iterator[None]:
+        with marked(self, box, tag):
+            text = getattr(box, "text", None)
+            if self._tags is not None and isinstance(text, str) and needs_actual_text(text):
+                properties, operator = self.stream[-2:]
+                if operator != b"BDC" or not isinstance(properties, pydyf.Dictionary) \
+                        or properties.get("MCID") != self._tags[box]["mcid"]:
+                    raise RuntimeError(
+                        "WeasyPrint's Stream.marked no longer writes `/Span <</MCID n>> BDC`"
+                        " last: publish.render.pdf_tags.tag_actual_text (written against"
+                        " WeasyPrint 70) cannot add /ActualText")
+                properties["ActualText"] = pydyf.String(text)
+            yield
+
+    marked_with_actual_text._publish_actual_text = True  # type: ignore[attr-defined]
+    stream.Stream.marked = marked_with_actual_text
+
+
 def describe_links(document: Any, pdf: Any) -> None:
     """WeasyPrint ``finisher``: give each link annotation the words of its link.
 
@@ -124,6 +196,7 @@ def repair(data: bytes, *, continued: list[tuple[str, ...]] | None = None,
             owners = parent_tree[key]
             running = {mcid for mcid, owner in enumerate(owners)
                        if isinstance(owner, Dictionary) and owner.objgen not in reachable}
+            _give_spans_actual_text(page, owners)
             hidden = decorative.get(page.obj.objgen, set())
             if running or hidden:
                 _artifact_content(pdf, page, running, hidden)
@@ -269,12 +342,50 @@ def _point_parent_tree(parent_tree: pikepdf.NumberTree,
             parent_tree[key] = final(value)
 
 
+def _give_spans_actual_text(page: pikepdf.Page, owners: Array) -> None:
+    """Copy each text run's ``/ActualText`` (:func:`tag_actual_text`) to the structure
+    element whose content it is (its Span, or a link of one run): software that reads
+    the structure tree (assistive technology through Acrobat) takes an element's words
+    from its own ``/ActualText``. Only pages whose content says ``/ActualText`` are
+    parsed (≈ 1 ms a page), so a guide without Indic text is not slowed."""
+    contents = page.obj.get(Name.Contents)
+    streams = list(contents) if isinstance(contents, Array) else [contents]
+    if contents is None or not any(b"/ActualText" in s.read_bytes() for s in streams):
+        return
+    for instruction in pikepdf.parse_content_stream(page, "BDC"):
+        properties = instruction.operands[1] if len(instruction.operands) == 2 else None
+        if not isinstance(properties, Dictionary) or Name.ActualText not in properties \
+                or Name.MCID not in properties:
+            continue
+        mcid = int(properties.MCID)
+        owner = owners[mcid] if mcid < len(owners) else None
+        if isinstance(owner, Dictionary) and _only_content(owner) == mcid:
+            owner.ActualText = properties.ActualText
+
+
+def _only_content(element: Dictionary) -> int | None:
+    """The MCID of an element whose only content is one marked-content sequence (a
+    run's Span, or a link of one run beside its annotation), else None: an element
+    with more content is not that run's words alone."""
+    kids = _kids(element)
+    marks = [kid for kid in kids if isinstance(kid, int)]
+    others = [kid for kid in kids if not isinstance(kid, int)
+              and not (isinstance(kid, Dictionary) and kid.get(Name.Type) == Name.OBJR)]
+    return int(marks[0]) if len(marks) == 1 and not others else None
+
+
 def _artifact_content(pdf: pikepdf.Pdf, page: pikepdf.Page, running: set[int],
                       hidden: set[int]) -> None:
-    """Rewrite marked-content sequences with these MCIDs as artifacts."""
+    """Rewrite marked-content sequences with these MCIDs as artifacts.
+
+    A running header in an Indic script keeps its words: its ``/ActualText``
+    (:func:`tag_actual_text`) moves to a ``/Span`` nested in the artifact, the only
+    place poppler reads it from (it ignores it on ``/Artifact``); an artifact is not
+    tagged content, so nesting there is allowed."""
     bdc = Operator("BDC")
     bmc = Operator("BMC")
     ops = pikepdf.parse_content_stream(page)
+    spans: set[int] = set()
     for index, instruction in enumerate(ops):  # only BDC is looked into: ≈ 4× faster
         if instruction.operator != bdc:
             continue
@@ -284,6 +395,37 @@ def _artifact_content(pdf: pikepdf.Pdf, page: pikepdf.Page, running: set[int],
             mcid = int(operands[1].MCID)
             if mcid in running:
                 ops[index] = pikepdf.ContentStreamInstruction([Name.Artifact, _PAGINATION], bdc)
+                if Name.ActualText in operands[1]:
+                    spans.add(index)
+                    ops.insert(index + 1, pikepdf.ContentStreamInstruction(
+                        [Name.Span, Dictionary(ActualText=operands[1].ActualText)], bdc))
             elif mcid in hidden:
                 ops[index] = pikepdf.ContentStreamInstruction([Name.Artifact], bmc)
+    if spans:
+        ops = _close_spans(ops, spans)
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+
+
+def _close_spans(ops: list[Any], opened: set[int]) -> list[Any]:
+    """Close each ``/Span`` inserted just after the artifact beginning at an index of
+    ``opened``, right before the artifact's own ``EMC``."""
+    emc = pikepdf.ContentStreamInstruction([], Operator("EMC"))
+    out: list[Any] = []
+    depth = 0
+    artifacts: list[int] = []  # depths of the open artifacts holding an inserted span
+    for index, instruction in enumerate(ops):
+        operator = str(instruction.operator)
+        if operator in ("BDC", "BMC"):
+            depth += 1
+            if index in opened:
+                artifacts.append(depth)
+        elif operator == "EMC":
+            if artifacts and depth == artifacts[-1] + 1:
+                out.append(emc)  # the span's, then the artifact's below
+                artifacts.pop()
+                depth -= 1
+            depth -= 1
+        out.append(instruction)
+    if artifacts:
+        raise ValueError("a running header's marked content does not end on its page")
+    return out
