@@ -18,9 +18,11 @@ WeasyPrint tags the page body well but (see the library notes):
   from the layout), the parts are joined again;
 * a missing title or language produces a PDF anyway; :func:`repair` refuses it;
 * text in an Indic script does not come back from its glyphs (a vowel sign drawn
-  before its consonant is lost): :func:`tag_actual_text` makes WeasyPrint write each
-  such run's words as ``/ActualText`` on its marked content, and :func:`repair` copies
-  them to the run's structure element (and keeps them in a running header);
+  before its consonant is lost), nor Arabic-script text whole (marks, lam-alef,
+  Nastaliq): :func:`tag_actual_text` makes WeasyPrint write each such run's words as
+  ``/ActualText`` on its marked content; :func:`repair` copies them to the run's
+  structure element, keeps them in a running header and, for the Arabic script, takes
+  them out of the content, where poppler would read them backwards;
 * ``lang`` on an element other than ``<html>`` is dropped: words in another language
   than the document's (an English source title in a Spanish guide) would be read in
   the document's voice. :func:`tag_languages` makes WeasyPrint write it as ``/Lang``
@@ -92,7 +94,7 @@ def tag_languages(tags: Any) -> None:
     tags._build_box_tree = build_with_lang
 
 
-REORDERED_SCRIPTS: tuple[tuple[str, int, int], ...] = (
+INDIC_SCRIPTS: tuple[tuple[str, int, int], ...] = (
     ("Devanagari", 0x0900, 0x097F), ("Bengali", 0x0980, 0x09FF),
     ("Gurmukhi", 0x0A00, 0x0A7F), ("Gujarati", 0x0A80, 0x0AFF),
     ("Oriya", 0x0B00, 0x0B7F), ("Tamil", 0x0B80, 0x0BFF), ("Telugu", 0x0C00, 0x0C7F),
@@ -103,22 +105,44 @@ REORDERED_SCRIPTS: tuple[tuple[str, int, int], ...] = (
 through the fonts' ToUnicode maps: a vowel sign drawn before its consonant (ि, ি, ਿ, િ)
 is lost or moved, a conjunct drawn as one glyph maps to part of its letters. Measured
 with ``pdftotext`` on the hi, bn, pa and gu fixtures (docs/languages.md, "Text in the
-PDFs"); the other Indic blocks shape the same way. Not the Arabic script: poppler
-reorders the glyphs of a right-to-left line itself and would reverse a logical
-``/ActualText`` too (measured: every Arabic word came out backwards)."""
-_REORDERED = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}"
-                                      for _, low, high in REORDERED_SCRIPTS) + "]")
+PDFs"); the other Indic blocks shape the same way. Their runs carry ``/ActualText`` in
+the content and on their structure element."""
+ARABIC_SCRIPTS: tuple[tuple[str, int, int], ...] = (
+    ("Arabic", 0x0600, 0x06FF), ("Arabic Supplement", 0x0750, 0x077F),
+    ("Arabic Extended-B and -A", 0x0870, 0x08FF),
+    ("Arabic Presentation Forms-A", 0xFB50, 0xFDFF),
+    ("Arabic Presentation Forms-B", 0xFE70, 0xFEFF),
+)
+"""Unicode blocks of the Arabic script: joined letters, lam-alef, marks, Nastaliq glyphs
+stepping down the line, Farsi's zero-width non-joiner, all drawn right to left. Their
+runs carry ``/ActualText`` on their structure element only: poppler reorders the glyphs
+of a right-to-left line itself and reversed a logical ``/ActualText`` in the content
+(measured: every Arabic word of the ar fixture came out backwards in ``pdftotext``)."""
+
+
+def _block_class(blocks: tuple[tuple[str, int, int], ...]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for _, low, high in blocks) + "]")
+
+
+_INDIC = _block_class(INDIC_SCRIPTS)
+_ARABIC = _block_class(ARABIC_SCRIPTS)
 
 
 def needs_actual_text(text: str) -> bool:
     """Whether a run of ``text`` must carry its words as ``/ActualText``: it has a
-    character of a script in :data:`REORDERED_SCRIPTS`. Decided from the characters,
-    not the guide's language: an English leaflet names "हिन्दी"."""
-    return _REORDERED.search(text) is not None
+    character of a script in :data:`INDIC_SCRIPTS` or :data:`ARABIC_SCRIPTS`. Decided
+    from the characters, not the guide's language: an English leaflet names "हिन्दी"."""
+    return _INDIC.search(text) is not None or _ARABIC.search(text) is not None
+
+
+def actual_text_in_content(text: str) -> bool:
+    """Whether a run's ``/ActualText`` stays in the content stream (Indic, no Arabic
+    script) or goes to its structure element only (see :data:`ARABIC_SCRIPTS`)."""
+    return _INDIC.search(text) is not None and _ARABIC.search(text) is None
 
 
 def tag_actual_text(stream: Any) -> None:
-    """Make WeasyPrint give each text run in an Indic script its ``/ActualText``.
+    """Make WeasyPrint give each text run in an Indic or Arabic script its ``/ActualText``.
 
     ``stream`` is ``weasyprint.pdf.stream``: WeasyPrint 70 draws every text box of a
     line inside ``Stream.marked(box, "Span")``, which writes ``/Span <</MCID n>> BDC``
@@ -127,12 +151,13 @@ def tag_actual_text(stream: Any) -> None:
     to ``Stream.stream``. The wrapper adds ``/ActualText`` — the box's text, in source
     order — to that very property list (ISO 32000-1 §14.9.4): one marked-content
     sequence, no nesting inside the tagged one, so the structure PDF/UA checks is
-    unchanged, and poppler (``pdftotext``), Acrobat and the screen readers that read
-    the content of a structure element take the words from it. Runs in other scripts
-    are left as they were, byte for byte. If WeasyPrint no longer writes the sequence
-    this way the build raises instead of writing a PDF whose words are lost; if it no
-    longer draws text boxes through ``marked``, tests/test_pdf_text.py fails. :func:`repair`
-    copies the text to the run's structure element too.
+    unchanged, and poppler (``pdftotext``, copy and search in its viewers) takes the
+    words from it. :func:`repair` then copies it to the run's structure element, for
+    what reads the tree, and takes it out of the content again for the Arabic script
+    (:data:`ARABIC_SCRIPTS`). Runs in other scripts are left as they were, byte for
+    byte. If WeasyPrint no longer writes the sequence this way the build raises instead
+    of writing a PDF whose words are lost; if it no longer draws text boxes through
+    ``marked``, tests/test_pdf_text.py fails.
     """
     marked = stream.Stream.marked
     if getattr(marked, "_publish_actual_text", False):  # (``__wrapped__`` is contextmanager's)
@@ -179,7 +204,8 @@ def describe_links(document: Any, pdf: Any) -> None:
 
 def repair(data: bytes, *, continued: list[tuple[str, ...]] | None = None,
            require_title: bool = True) -> bytes:
-    """Artifact the running content and decorative images; join elements split by pages.
+    """Artifact the running content and decorative images; place the runs' /ActualText
+    (:func:`_rewrite_content`); join elements split by pages.
 
     ``continued[i]`` names (by tag, outermost first) the elements page ``i + 2``
     continues from the page before (``pdf_pages.continued_elements``). Raises
@@ -196,10 +222,9 @@ def repair(data: bytes, *, continued: list[tuple[str, ...]] | None = None,
             owners = parent_tree[key]
             running = {mcid for mcid, owner in enumerate(owners)
                        if isinstance(owner, Dictionary) and owner.objgen not in reachable}
-            _give_spans_actual_text(page, owners)
             hidden = decorative.get(page.obj.objgen, set())
-            if running or hidden:
-                _artifact_content(pdf, page, running, hidden)
+            if running or hidden or _says_actual_text(page):
+                _rewrite_content(pdf, page, owners, running, hidden)
                 for mcid in running | hidden:
                     owners[mcid] = None
         _join_continued(root, pdf.pages, parent_tree, continued or [])
@@ -342,31 +367,22 @@ def _point_parent_tree(parent_tree: pikepdf.NumberTree,
             parent_tree[key] = final(value)
 
 
-def _give_spans_actual_text(page: pikepdf.Page, owners: Array) -> None:
-    """Copy each text run's ``/ActualText`` (:func:`tag_actual_text`) to the structure
-    element whose content it is (its Span, or a link of one run): software that reads
-    the structure tree (assistive technology through Acrobat) takes an element's words
-    from its own ``/ActualText``. Only pages whose content says ``/ActualText`` are
-    parsed (≈ 1 ms a page), so a guide without Indic text is not slowed."""
+def _says_actual_text(page: pikepdf.Page) -> bool:
+    """Whether the page's content has an ``/ActualText`` (:func:`tag_actual_text`); a
+    test on the bytes, so that the pages of a guide without any are not parsed."""
     contents = page.obj.get(Name.Contents)
+    if contents is None:
+        return False
     streams = list(contents) if isinstance(contents, Array) else [contents]
-    if contents is None or not any(b"/ActualText" in s.read_bytes() for s in streams):
-        return
-    for instruction in pikepdf.parse_content_stream(page, "BDC"):
-        properties = instruction.operands[1] if len(instruction.operands) == 2 else None
-        if not isinstance(properties, Dictionary) or Name.ActualText not in properties \
-                or Name.MCID not in properties:
-            continue
-        mcid = int(properties.MCID)
-        owner = owners[mcid] if mcid < len(owners) else None
-        if isinstance(owner, Dictionary) and _only_content(owner) == mcid:
-            owner.ActualText = properties.ActualText
+    return any(b"/ActualText" in stream.read_bytes() for stream in streams)
 
 
-def _only_content(element: Dictionary) -> int | None:
+def _only_content(element: Any) -> int | None:
     """The MCID of an element whose only content is one marked-content sequence (a
     run's Span, or a link of one run beside its annotation), else None: an element
     with more content is not that run's words alone."""
+    if not isinstance(element, Dictionary):
+        return None
     kids = _kids(element)
     marks = [kid for kid in kids if isinstance(kid, int)]
     others = [kid for kid in kids if not isinstance(kid, int)
@@ -374,36 +390,54 @@ def _only_content(element: Dictionary) -> int | None:
     return int(marks[0]) if len(marks) == 1 and not others else None
 
 
-def _artifact_content(pdf: pikepdf.Pdf, page: pikepdf.Page, running: set[int],
-                      hidden: set[int]) -> None:
-    """Rewrite marked-content sequences with these MCIDs as artifacts.
+def _rewrite_content(pdf: pikepdf.Pdf, page: pikepdf.Page, owners: Array,
+                     running: set[int], hidden: set[int]) -> None:
+    """Rewrite marked-content sequences with these MCIDs as artifacts, and place each
+    run's ``/ActualText``.
 
-    A running header in an Indic script keeps its words: its ``/ActualText``
-    (:func:`tag_actual_text`) moves to a ``/Span`` nested in the artifact, the only
-    place poppler reads it from (it ignores it on ``/Artifact``); an artifact is not
-    tagged content, so nesting there is allowed."""
+    A run's ``/ActualText`` (:func:`tag_actual_text`) is copied to the structure element
+    whose content it is (its Span, or a link of one run): software that reads the
+    structure tree (assistive technology through Acrobat) takes an element's words from
+    its own ``/ActualText``. It stays in the content for Indic text only
+    (:func:`actual_text_in_content`). A running header keeps it on a ``/Span`` nested in
+    its artifact, the only place poppler reads it from (not on ``/Artifact``); an
+    artifact is not tagged content, so nesting there is allowed.
+    """
     bdc = Operator("BDC")
     bmc = Operator("BMC")
     ops = pikepdf.parse_content_stream(page)
     spans: set[int] = set()
+    changed = bool(running or hidden)
     for index, instruction in enumerate(ops):  # only BDC is looked into: ≈ 4× faster
         if instruction.operator != bdc:
             continue
         operands = instruction.operands
-        if len(operands) == 2 and isinstance(operands[1], Dictionary) \
-                and Name.MCID in operands[1]:
-            mcid = int(operands[1].MCID)
-            if mcid in running:
-                ops[index] = pikepdf.ContentStreamInstruction([Name.Artifact, _PAGINATION], bdc)
-                if Name.ActualText in operands[1]:
-                    spans.add(index)
-                    ops.insert(index + 1, pikepdf.ContentStreamInstruction(
-                        [Name.Span, Dictionary(ActualText=operands[1].ActualText)], bdc))
-            elif mcid in hidden:
-                ops[index] = pikepdf.ContentStreamInstruction([Name.Artifact], bmc)
+        if not (len(operands) == 2 and isinstance(operands[1], Dictionary)
+                and Name.MCID in operands[1]):
+            continue
+        mcid = int(operands[1].MCID)
+        text = operands[1].get(Name.ActualText)
+        in_content = text is not None and actual_text_in_content(str(text))
+        if mcid in running:
+            ops[index] = pikepdf.ContentStreamInstruction([Name.Artifact, _PAGINATION], bdc)
+            if in_content:
+                spans.add(index)
+                ops.insert(index + 1, pikepdf.ContentStreamInstruction(
+                    [Name.Span, Dictionary(ActualText=text)], bdc))
+        elif mcid in hidden:
+            ops[index] = pikepdf.ContentStreamInstruction([Name.Artifact], bmc)
+        elif text is not None:
+            owner = owners[mcid] if mcid < len(owners) else None
+            if _only_content(owner) == mcid:
+                owner.ActualText = text
+            if not in_content:
+                ops[index] = pikepdf.ContentStreamInstruction(
+                    [operands[0], Dictionary(MCID=mcid)], bdc)
+                changed = True
     if spans:
         ops = _close_spans(ops, spans)
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+    if changed or spans:
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
 
 
 def _close_spans(ops: list[Any], opened: set[int]) -> list[Any]:
