@@ -185,6 +185,20 @@ def test_keep_words_must_be_true_or_false(tmp_path: Path, value: str) -> None:
     assert "keep_words must be true or false" in d.message
 
 
+def test_a_table_named_by_a_bare_language_is_in_its_likely_script() -> None:
+    """``table_file`` answers a bare tag (``es``, ``ar``) from the file name without CLDR's
+    likely scripts: true only while each such table is written in that script."""
+    from publish.labels import likely_script
+
+    bare = [tag for tag in shipped_tags() if "-" not in tag]
+    assert {"en", "es", "ar", "pa", "ko"} <= set(bare)
+    for tag in bare:
+        assert labels_for(tag).script == likely_script(tag), tag
+        assert table_file(tag) == LANGUAGES_DIR / f"{tag}.yaml"
+    assert table_file("pa-PK") is None  # Shahmukhi: not the Gurmukhi table
+    assert table_file("zh") == LANGUAGES_DIR / "zh-Hans.yaml"
+
+
 def test_an_approved_guide_refuses_unreviewed_labels() -> None:
     found = [d for d in run_checks(parse(ROOT / "tests" / "fixtures" / "editorial" /
                                          "labels-unreviewed.md"))
