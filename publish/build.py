@@ -27,7 +27,7 @@ from publish.render import (
     RenderContext,
     RenderOptions,
     build_order,
-    font_kinds,
+    embeds_fonts,
     left_out,
     render,
     supply_facts,
@@ -77,7 +77,7 @@ def checked_and_rendered(source: Path, options: RenderOptions, formats: Iterable
     """Parse and check the guide, make its font subsets, then render ``formats``: the first
     stage of a build (``formats`` are the light ones; ``wanted``, every format of it)."""
     doc, findings = check(source, strict=options.strict)
-    if font_kinds(wanted):
+    if embeds_fonts(wanted):
         fonts.prepare(doc)
     ctx = RenderContext(doc, options)
     return doc, findings, {name: render(name, ctx) for name in build_order(formats)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from babel.numbers import get_decimal_symbol
 
 from publish.checks import run_checks
 from publish.checks.ruledata import general_rules
+from publish.diagnostics import Diagnostic
 from publish.errors import SourceError
 from publish.frontmatter import RTL_LANGUAGES
 from publish.labels import LANGUAGES_DIR, labels_for, load_table, shipped_tags, table_file
@@ -150,11 +152,17 @@ def test_a_formula_textstat_lacks_is_named_with_its_line(tmp_path: Path) -> None
                                    + "Take one tablet at night. " * 30 + "\n",
                                    encoding="utf-8")
     doc = parse(tmp_path / "g.md")
-    with pytest.raises(SourceError) as caught:
-        run_checks(doc)
-    d = caught.value.diagnostic
-    assert (d.rule, d.path.name, d.line) == ("labels-invalid", "g.labels.yaml", line), str(d)
+    d = _invalid_table(lambda: run_checks(doc), "g.labels.yaml", line)
     assert "flesch_reading_easy" in d.message
+
+
+def _invalid_table(call: Callable[[], object], name: str, line: int) -> Diagnostic:
+    """The ``labels-invalid`` error ``call`` raises, after checking its file and line."""
+    with pytest.raises(SourceError) as caught:
+        call()
+    d = caught.value.diagnostic
+    assert (d.rule, d.path.name, d.line) == ("labels-invalid", name, line), str(d)
+    return d
 
 
 def test_every_table_says_whether_it_keeps_words_whole() -> None:
@@ -178,10 +186,7 @@ def test_keep_words_must_be_true_or_false(tmp_path: Path, value: str) -> None:
     broken = tmp_path / "ko.labels.yaml"
     broken.write_text(re.sub(r"(?m)^  keep_words: true", f"  keep_words: {value}", table),
                       encoding="utf-8")
-    with pytest.raises(SourceError) as caught:
-        load_table(broken)
-    d = caught.value.diagnostic
-    assert (d.rule, d.path.name, d.line) == ("labels-invalid", "ko.labels.yaml", line), str(d)
+    d = _invalid_table(lambda: load_table(broken), "ko.labels.yaml", line)
     assert "keep_words must be true or false" in d.message
 
 

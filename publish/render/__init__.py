@@ -20,11 +20,10 @@ Each format is one row of ``FORMATS``, a :class:`Format` that declares
 * ``components``: the function (``"module:function"``) describing the system components
   outside Python it reads (liblouis and its tables, Ghostscript), for its cache key
   (``publish.components``).
-* ``fonts``: the kind of font file it embeds (``publish.fonts.Kind``: "truetype" for the
-  PDFs, "woff" for the page and fragment), or None. The first stage of a build (the
-  worker that parses and checks the guide) makes the guide's font subsets of these
-  kinds, so the processes that render the formats find them made
-  (``publish.fonts.prepare``);
+* ``fonts``: it embeds subsets of the fonts the guide needs (the PDFs, the page and the
+  fragment). When a build has such a format, its first stage (the worker that parses
+  and checks the guide) cuts the subsets, so the processes that render the formats
+  find them made (``publish.fonts.prepare``);
 * ``lists_files``: it lists the files of the other formats of its build with their
   sizes and page counts ("Other formats", ``publish.offers``), so it renders after
   every format that does not, reads their files from ``OFFERED_FILES_FACT``, and its
@@ -87,7 +86,7 @@ class Format:
     provides: tuple[str, ...] = ()
     variants: Variants | None = None
     components: str | None = None
-    fonts: str | None = None
+    fonts: bool = False
     lists_files: bool = False
 
     @property
@@ -99,16 +98,16 @@ SCREEN_STYLES = ("tokens.css", "fonts.css", "fonts/*", "html*.css")
 """The page's stylesheet: tokens, the fonts (inlined as data) and the screen layers."""
 
 FORMATS: dict[str, Format] = {
-    "html": Format("publish.render.html:HtmlRenderer", styles=SCREEN_STYLES, fonts="woff",
+    "html": Format("publish.render.html:HtmlRenderer", styles=SCREEN_STYLES, fonts=True,
                    lists_files=True),
     "embed": Format("publish.render.html:EmbedRenderer", imports=("publish.render.embed",),
-                    styles=(*SCREEN_STYLES, "embed*.css"), fonts="woff", lists_files=True),
+                    styles=(*SCREEN_STYLES, "embed*.css"), fonts=True, lists_files=True),
     "pdf": Format("publish.render.pdf:PdfRenderer", imports=("publish.render.weasy",),
                   styles=("tokens.css", "fonts.css", "fonts/*",
                           *sorted({layer for v in VARIANTS.values() for layer in v.layers}
                                   | {layer for p in PAPERS.values() for layer in p}
                                   | {layer for d in DIRECTIONS.values() for layer in d})),
-                  provides=(PAGE_STARTS_FACT,), fonts="truetype",
+                  provides=(PAGE_STARTS_FACT,), fonts=True,
                   variants=Variants("pdf_variants", STANDARD),
                   components="publish.components:ghostscript"),
     "epub": Format("publish.render.epub:EpubRenderer", imports=("ebooklib.epub",),
@@ -181,11 +180,9 @@ def components(name: str, raw: bytes, options: RenderOptions) -> str:
     return str(getattr(importlib.import_module(module), function)(raw, options))
 
 
-def font_kinds(formats: Iterable[str]) -> tuple[str, ...]:
-    """The kinds of font file ``formats`` embed (their rows' ``fonts``), in registry order."""
-    wanted = set(formats)
-    return tuple(dict.fromkeys(f.fonts for name, f in FORMATS.items()
-                               if name in wanted and f.fonts))
+def embeds_fonts(formats: Iterable[str]) -> bool:
+    """Whether any of ``formats`` embeds font subsets (its row's ``fonts``)."""
+    return any(FORMATS[name].fonts for name in formats if name in FORMATS)
 
 
 def splits() -> dict[str, Variants]:
@@ -246,7 +243,7 @@ __all__ = [
     "Variants",
     "build_order",
     "components",
-    "font_kinds",
+    "embeds_fonts",
     "left_out",
     "render",
     "renderer",
